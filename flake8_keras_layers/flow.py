@@ -1,0 +1,169 @@
+"""Can two statements of one function run in the same call?
+
+Used to tell real layer reuse from calls on mutually exclusive paths. Two
+calls are exclusive when they sit in different branches of one ``if`` or
+conditional expression, under contradicting guards (``if p:`` / ``if not p:``,
+``x == "a"`` / ``x == "b"``, ``x is None`` / ``x is not None``), or when the
+first one's path ends (``return``/``raise``) before reaching the second.
+Anything else is assumed to run on one path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from astroid import nodes
+
+_LOOPS = (nodes.For, nodes.While, nodes.Comprehension)
+_COMPREHENSIONS = (nodes.ListComp, nodes.SetComp, nodes.DictComp, nodes.GeneratorExp)
+
+
+@dataclass
+class _Facts:
+    """What must be true for a node to run: per expression, a truth value and/or its possible constants."""
+
+    truth: dict[str, bool] = field(default_factory=dict)
+    equal: dict[str, set] = field(default_factory=dict)  # key -> allowed constants
+    unequal: dict[str, set] = field(default_factory=dict)  # key -> excluded constants
+    branches: dict[int, str] = field(default_factory=dict)  # id(if node) -> "body"/"orelse"
+
+
+def _const(node: nodes.NodeNG):
+    if isinstance(node, nodes.Const):
+        return (True, node.value)
+    if isinstance(node, (nodes.Tuple, nodes.List, nodes.Set)) and all(
+        isinstance(e, nodes.Const) for e in node.elts
+    ):
+        return (True, {e.value for e in node.elts})
+    return (False, None)
+
+
+def _add_guard(facts: _Facts, test: nodes.NodeNG, holds: bool) -> None:
+    if isinstance(test, nodes.UnaryOp) and test.op == "not":
+        _add_guard(facts, test.operand, not holds)
+        return
+    if isinstance(test, nodes.BoolOp) and ((test.op == "and") == holds):
+        # `a and b` holding, or `a or b` failing, fixes every operand.
+        for value in test.values:
+            _add_guard(facts, value, holds)
+        return
+    if isinstance(test, nodes.Compare) and len(test.ops) == 1:
+        op, right = test.ops[0]
+        is_const, value = _const(right)
+        if is_const:
+            key = test.left.as_string()
+            positive = {"==": True, "is": True, "!=": False, "is not": False}.get(op)
+            if op in ("in", "not in") and isinstance(value, set):
+                positive, values = (op == "in"), value
+            elif positive is not None:
+                values = {value}
+            else:
+                values = None
+            if values is not None:
+                if positive == holds:
+                    allowed = facts.equal.get(key)
+                    facts.equal[key] = set(values) if allowed is None else allowed & set(values)
+                else:
+                    facts.unequal.setdefault(key, set()).update(values)
+                return
+    facts.truth.setdefault(test.as_string(), holds)
+
+
+def _facts_for(node: nodes.NodeNG, scope: nodes.NodeNG) -> _Facts:
+    facts = _Facts()
+    child, parent = node, node.parent
+    while parent is not None and child is not scope:
+        if isinstance(parent, (nodes.If, nodes.IfExp)) and child is not parent.test:
+            in_body = child in parent.body if isinstance(parent, nodes.If) else child is parent.body
+            facts.branches[id(parent)] = "body" if in_body else "orelse"
+            _add_guard(facts, parent.test, in_body)
+        child, parent = parent, parent.parent
+    return facts
+
+
+def _contradict(a: _Facts, b: _Facts) -> bool:
+    if any(b.branches.get(key, side) != side for key, side in a.branches.items()):
+        return True
+    if any(b.truth.get(key, value) != value for key, value in a.truth.items()):
+        return True
+    for first, second in ((a, b), (b, a)):
+        for key, allowed in first.equal.items():
+            if key in second.equal and not (allowed & second.equal[key]):
+                return True
+            if key in second.unequal and allowed <= second.unequal[key]:
+                return True
+    return False
+
+
+def _terminates(statement: nodes.NodeNG) -> bool:
+    if isinstance(statement, (nodes.Return, nodes.Raise)):
+        return True
+    if isinstance(statement, nodes.If):
+        return _block_terminates(statement.body) and _block_terminates(statement.orelse)
+    if isinstance(statement, nodes.With):
+        return _block_terminates(statement.body)
+    return False
+
+
+def _block_terminates(block) -> bool:
+    return any(_terminates(s) for s in block)
+
+
+def _path_ends_before(first: nodes.NodeNG, second: nodes.NodeNG, scope: nodes.NodeNG) -> bool:
+    """Whether every path through ``first`` returns or raises before reaching ``second``."""
+    child = first
+    while child is not scope and child.parent is not None:
+        parent = child.parent
+        for block_name in ("body", "orelse", "handlers", "finalbody"):
+            block = getattr(parent, block_name, None)
+            if isinstance(block, list) and child in block:
+                if isinstance(parent, nodes.Try) and block_name == "finalbody":
+                    break
+                start = block.index(child)
+                for index in range(start, len(block)):
+                    if second is block[index] or block[index] in second.node_ancestors():
+                        return False  # reached before the path ends
+                    if _terminates(block[index]):
+                        return not any(
+                            isinstance(p, nodes.Try) and second in _descendants(p.finalbody)
+                            for p in first.node_ancestors()
+                        )
+                break
+        if isinstance(parent, (*_LOOPS, *_COMPREHENSIONS)):
+            return False  # the next iteration may reach it
+        child = parent
+    return False
+
+
+def _descendants(block) -> set:
+    found = set()
+    for statement in block:
+        found.add(statement)
+        found.update(statement.nodes_of_class(nodes.NodeNG))
+    return found
+
+
+def exclusive(first: nodes.NodeNG, second: nodes.NodeNG, scope: nodes.NodeNG) -> bool:
+    """Whether ``first`` and ``second`` (in source order) never both run in one call of ``scope``."""
+    if _contradict(_facts_for(first, scope), _facts_for(second, scope)):
+        return True
+    return _path_ends_before(first, second, scope)
+
+
+def in_loop(node: nodes.NodeNG, scope: nodes.NodeNG) -> bool:
+    """Whether ``node`` may run more than once per call of ``scope``."""
+    child = node
+    for parent in node.node_ancestors():
+        if parent is scope:
+            return False
+        if isinstance(parent, (nodes.For, nodes.While)) and child not in (
+            getattr(parent, "iter", None),
+            getattr(parent, "test", None),
+        ) and child not in parent.orelse:
+            return True
+        if isinstance(parent, _COMPREHENSIONS):
+            first_iter = parent.generators[0].iter
+            if node is not first_iter and first_iter not in node.node_ancestors():
+                return True
+        child = parent
+    return False

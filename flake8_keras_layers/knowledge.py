@@ -1,0 +1,117 @@
+"""Reads the Keras facts that ``tools/probe_keras.py`` measured on real releases.
+
+The data file is generated, never edited: every version range a rule reports
+comes from here. See ``tools/SCHEMA.md`` for its layout.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from .versions import Target, Version, format_version, parse
+
+DATA_FILE = "keras_facts.json"
+
+
+@dataclass(frozen=True)
+class KerasClassFacts:
+    name: str
+    namespace: str
+    bases: tuple[str, ...]
+    aliases: tuple[str, ...]
+    modules: tuple[str, ...]
+    width_param: str | None
+    facts: dict[str, tuple[tuple[Version, Version], ...]] = field(hash=False)
+    unknown: dict[str, frozenset[Version]] = field(hash=False)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A fact holds for the target; ``ranges`` are every probed range where it holds."""
+
+    ranges: tuple[tuple[Version, Version], ...]
+    newest_probed: Version
+
+    def describe(self) -> str:
+        parts = []
+        for first, last in self.ranges:
+            if first == last:
+                parts.append(format_version(first))
+            elif last == self.newest_probed:
+                parts.append(f"{format_version(first)} and later")
+            else:
+                parts.append(f"{format_version(first)} to {format_version(last)}")
+        return ", ".join(parts)
+
+
+class Knowledge:
+    def __init__(self, raw: dict):
+        self.versions: tuple[Version, ...] = tuple(parse(v) for v in raw["versions"])
+        self.classes: dict[str, KerasClassFacts] = {
+            name: _class_facts(name, entry) for name, entry in raw["classes"].items()
+        }
+        self.globals = {key: _ranges(value) for key, value in raw.get("globals", {}).items()}
+
+    def class_holds(self, class_name: str, fact: str, target: Target) -> Verdict | None:
+        """Whether a per-class fact holds for the targeted Keras 3 release (None: it does not, or unknown)."""
+        entry = self.classes.get(class_name)
+        if entry is None:
+            return None
+        return self._holds(entry.facts.get(fact, ()), entry.unknown.get(fact, frozenset()), target)
+
+    def global_holds(self, fact: str, target: Target) -> Verdict | None:
+        return self._holds(self.globals.get(fact, ()), frozenset(), target)
+
+    def _holds(self, ranges, unknown, target: Target) -> Verdict | None:
+        if not ranges:
+            return None
+        verdict = Verdict(tuple(ranges), self.versions[-1])
+        if target.version is None:
+            return verdict
+        probed = self._probed_release_for(target.version)
+        if probed is None or probed in unknown:
+            return None
+        if any(first <= probed <= last for first, last in ranges):
+            return verdict
+        return None
+
+    def _probed_release_for(self, version: Version) -> Version | None:
+        """The newest probed release not newer than ``version`` (facts change only at releases)."""
+        candidates = [v for v in self.versions if v <= version]
+        return candidates[-1] if candidates else None
+
+
+def _ranges(raw_ranges) -> tuple[tuple[Version, Version], ...]:
+    return tuple((parse(first), parse(last)) for first, last in raw_ranges)
+
+
+def _class_facts(name: str, entry: dict) -> KerasClassFacts:
+    return KerasClassFacts(
+        name=name,
+        namespace=entry.get("namespace", "layers"),
+        bases=tuple(entry.get("bases", ())),
+        aliases=tuple(entry.get("aliases", ())),
+        modules=tuple(entry.get("modules", ())),
+        width_param=entry.get("width_param"),
+        facts={fact: _ranges(r) for fact, r in entry.get("facts", {}).items()},
+        unknown={
+            fact: frozenset(parse(v) for v in versions)
+            for fact, versions in entry.get("unknown", {}).items()
+        },
+    )
+
+
+def load(path: Path | None = None) -> Knowledge:
+    if path is None:
+        return default()
+    return Knowledge(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+@functools.lru_cache(maxsize=1)
+def default() -> Knowledge:
+    text = resources.files(__package__).joinpath("data").joinpath(DATA_FILE).read_text(encoding="utf-8")
+    return Knowledge(json.loads(text))

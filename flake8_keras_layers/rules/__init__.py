@@ -1,0 +1,21 @@
+"""The rule registry: every rule the plugin runs, in code order.
+
+To add a rule: write a ``Rule`` subclass in the module of its family
+(``lifecycle`` for KL1xx, ``reuse`` for KL2xx, ...), add an instance here,
+give it a page ``docs/rules/<CODE>.md`` and a table of cases under ``tests/``.
+"""
+
+from __future__ import annotations
+
+from .base import ClassContext, Diagnostic, Rule
+from .lifecycle import BuildNeverCalled
+from .reuse import BatchNormReused
+
+ALL: tuple[Rule, ...] = (
+    BuildNeverCalled(),
+    BatchNormReused(),
+)
+
+BY_CODE = {rule.code: rule for rule in ALL}
+
+__all__ = ["ALL", "BY_CODE", "ClassContext", "Diagnostic", "Rule"]

@@ -1,0 +1,83 @@
+"""What a rule is: a code, a short name, a message, and a check over one class.
+
+A rule looks at one user class whose Keras ancestry is known and yields
+``Diagnostic`` objects. It never raises on its own account: an inference
+failure means "stay silent", and the analysis contains anything unexpected
+per class.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar, Iterator
+
+from astroid import nodes
+
+from ..knowledge import Knowledge
+from ..resolver import Ancestry, KerasClass
+from ..versions import Target
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    line: int
+    col: int
+    code: str
+    message: str
+
+    def flake8_text(self, name: str) -> str:
+        return f"{self.code} {name}: {self.message}"
+
+
+@dataclass
+class ClassContext:
+    """Everything a rule may ask about the class it checks."""
+
+    ancestry: Ancestry
+    target: Target
+    knowledge: Knowledge
+
+    @property
+    def cls(self) -> nodes.ClassDef:
+        return self.ancestry.cls
+
+    def method(self, name: str) -> nodes.FunctionDef | None:
+        """The method the class body itself defines last under ``name``."""
+        found = None
+        for node in self.cls.body:
+            if isinstance(node, nodes.FunctionDef) and node.name == name:
+                found = node
+        return found
+
+    def targets_keras3(self, keras_class: KerasClass) -> bool:
+        """Keras 3 facts apply: the ``keras`` family and no 2.x target."""
+        return keras_class.family == "keras" and not self.target.keras2_everywhere
+
+    def affected_by(self, keras_class: KerasClass, fact: str):
+        """The probed verdict for a per-class Keras 3 fact, or None when it does not apply."""
+        if not self.targets_keras3(keras_class):
+            return None  # Keras 2 behaviour is not probed: stay silent.
+        return self.knowledge.class_holds(keras_class.name, fact, self.target)
+
+    def targeting_note(self) -> str:
+        if self.target.version is None:
+            return "no keras-version set and keras not installed, so every affected release counts"
+        return f"targeting {self.target.describe()}"
+
+
+class Rule:
+    """Subclass, set the class attributes, implement ``check``, add to ``rules.ALL``."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str]  # one line, for the docs index
+    # A class that defines none of these methods is never handed to the rule;
+    # the analysis uses them to skip files cheaply before any inference.
+    methods: ClassVar[frozenset[str]]
+    opt_in: ClassVar[bool] = False
+
+    def check(self, ctx: ClassContext) -> Iterator[Diagnostic]:
+        raise NotImplementedError
+
+    def at(self, node: nodes.NodeNG, message: str) -> Diagnostic:
+        return Diagnostic(node.lineno, node.col_offset, self.code, message)

@@ -1,0 +1,134 @@
+"""Teaches astroid the Keras namespaces without keras, tensorflow or tf_keras.
+
+Like an astroid brain, but for a library that must never be parsed or
+imported: stub modules generated from the probed class list are put in
+astroid's module cache under every name users import Keras by, and every
+other module under those roots is refused, so an installed Keras gives the
+same answers as none (and costs nothing).
+
+Two families of stub classes exist, told apart by their module:
+``keras.layers.X`` (Keras 3 as ``keras``/``tf.keras``/``keras.src``) and
+``tf_keras.layers.X`` (Keras 2, legacy).
+"""
+
+from __future__ import annotations
+
+import os
+
+import astroid
+from astroid import nodes
+from astroid.manager import AstroidManager
+
+from .knowledge import Knowledge
+
+ROOTS = ("keras", "tensorflow", "tf_keras")
+
+# Which family a stub class belongs to, by the module that defines it.
+KERAS3_IMPL = "keras.layers"
+KERAS2_IMPL = "tf_keras.layers"
+FAMILY_OF_MODULE = {KERAS3_IMPL: "keras", KERAS2_IMPL: "tf_keras"}
+
+_FAKE_ROOT = os.path.join(os.sep, "flake8-keras-layers-stubs")
+
+
+class _StubRootDenylist(set):
+    """astroid's module denylist, extended to every non-stub module under the Keras roots."""
+
+    def __init__(self, original: set):
+        super().__init__(original)
+        self._cache = AstroidManager.brain["astroid_cache"]
+
+    def __contains__(self, modname) -> bool:
+        if isinstance(modname, str) and modname.partition(".")[0] in ROOTS:
+            return modname not in self._cache
+        return super().__contains__(modname)
+
+
+def _class_source(knowledge: Knowledge) -> str:
+    """Every probed class, bases before subclasses, plus Keras' own aliases."""
+    lines: list[str] = []
+    done: set[str] = set()
+
+    def emit(name: str, trail: frozenset = frozenset()) -> None:
+        if name in done or name in trail:
+            return
+        facts = knowledge.classes[name]
+        bases = [b for b in facts.bases if b in knowledge.classes]
+        for base in bases:
+            emit(base, trail | {name})
+        lines.append(f"class {name}({', '.join(bases)}):\n    pass")
+        for alias in facts.aliases:
+            lines.append(f"{alias} = {name}")
+        done.add(name)
+
+    for name in sorted(knowledge.classes):
+        emit(name)
+    return "\n".join(lines) + "\n"
+
+
+def _build(source: str, modname: str, package: bool) -> nodes.Module:
+    parts = modname.split(".")
+    path = os.path.join(_FAKE_ROOT, *parts, "__init__.py") if package else (
+        os.path.join(_FAKE_ROOT, *parts) + ".py"
+    )
+    module = astroid.parse(source, module_name=modname, path=path)
+    if package:
+        module.package = True
+    return module
+
+
+def _stub_modules(knowledge: Knowledge) -> dict[str, nodes.Module]:
+    """Module name -> stub module, aliases sharing one module object."""
+    classes = _class_source(knowledge)
+    root_source = "from . import layers, models, src\nfrom .layers import *\n"
+    stubs: dict[str, nodes.Module] = {}
+    for family, impl_name in (("keras", KERAS3_IMPL), ("tf_keras", KERAS2_IMPL)):
+        impl = _build(classes, impl_name, package=True)
+        stubs[family] = _build(root_source, family, package=True)
+        stubs[f"{family}.src"] = _build("from . import layers, models\n", f"{family}.src", True)
+        for alias in ("layers", "models", "src.layers", "src.models"):
+            stubs[f"{family}.{alias}"] = impl
+        # Deep imports (``from keras.src.layers.pooling.max_pooling2d import ...``).
+        for facts in knowledge.classes.values():
+            for module in facts.modules:
+                if module.startswith("keras."):
+                    stubs[family + module[len("keras"):]] = impl
+    # TensorFlow >= 2.16 ships Keras 3 behind tf.keras.
+    stubs["tensorflow"] = _build("from . import keras\n", "tensorflow", package=True)
+    for name in [n for n in stubs if n == "keras" or n.startswith("keras.")]:
+        stubs["tensorflow." + name] = stubs[name]
+    return stubs
+
+
+def install(knowledge: Knowledge, manager: AstroidManager | None = None) -> None:
+    """Register the stubs (again, after a cache clear); idempotent."""
+    manager = manager or astroid.MANAGER
+    for name, module in _stub_modules_cached(knowledge).items():
+        manager.astroid_cache[name] = module
+    # astroid makes throwaway managers that share the class-level ``brain``,
+    # so the denylist must be replaced there, not only on this instance.
+    denylist = AstroidManager.brain["module_denylist"]
+    if not isinstance(denylist, _StubRootDenylist):
+        denylist = _StubRootDenylist(denylist)
+        AstroidManager.brain["module_denylist"] = denylist
+    manager.module_denylist = denylist
+
+
+_STUB_CACHE: dict[int, dict[str, nodes.Module]] = {}
+
+
+def _stub_modules_cached(knowledge: Knowledge) -> dict[str, nodes.Module]:
+    key = id(knowledge)
+    if key not in _STUB_CACHE:
+        _STUB_CACHE.clear()
+        _STUB_CACHE[key] = _stub_modules(knowledge)
+    return _STUB_CACHE[key]
+
+
+def keras_identity(cls: nodes.ClassDef) -> tuple[str, str] | None:
+    """(family, canonical name) of a stub class; None for any other class."""
+    module = cls.root().name
+    family = FAMILY_OF_MODULE.get(module)
+    if family is None or not isinstance(cls.parent, nodes.Module):
+        return None
+    return family, cls.name

@@ -1,0 +1,65 @@
+"""Small syntactic questions about astroid nodes, shared by the rules."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from astroid import nodes
+
+_NESTED_SCOPES = (nodes.FunctionDef, nodes.AsyncFunctionDef, nodes.Lambda, nodes.ClassDef)
+
+
+def walk_scope(node: nodes.NodeNG) -> Iterator[nodes.NodeNG]:
+    """Every node under ``node`` in source order, not entering nested functions or classes."""
+    for child in node.get_children():
+        yield child
+        if not isinstance(child, _NESTED_SCOPES):
+            yield from walk_scope(child)
+
+
+def self_name(func: nodes.FunctionDef) -> str | None:
+    args = func.args.args or []
+    return args[0].name if args else None
+
+
+def is_self_attr(node: nodes.NodeNG, self_arg: str | None, attr: str | None = None) -> bool:
+    """``self.<attr>`` (any attribute when ``attr`` is None)."""
+    return (
+        isinstance(node, (nodes.Attribute, nodes.AssignAttr))
+        and isinstance(node.expr, nodes.Name)
+        and node.expr.name == self_arg
+        and (attr is None or node.attrname == attr)
+    )
+
+
+def is_super_init_call(node: nodes.NodeNG, self_arg: str | None) -> bool:
+    """``super().__init__(...)``, ``super(C, self).__init__(...)`` or ``Base.__init__(self, ...)``."""
+    if not isinstance(node, nodes.Call) or not isinstance(node.func, nodes.Attribute):
+        return False
+    if node.func.attrname != "__init__":
+        return False
+    receiver = node.func.expr
+    if isinstance(receiver, nodes.Call) and isinstance(receiver.func, nodes.Name):
+        return receiver.func.name == "super"
+    first = node.args[0] if node.args else None
+    return isinstance(first, nodes.Name) and first.name == self_arg
+
+
+def super_init_calls(func: nodes.FunctionDef) -> list[nodes.Call]:
+    me = self_name(func)
+    return [n for n in walk_scope(func) if is_super_init_call(n, me)]
+
+
+def assigns_self_attr(func: nodes.FunctionDef, attr: str, value) -> list[nodes.AssignAttr]:
+    """``self.<attr> = <constant value>`` statements in ``func``."""
+    me = self_name(func)
+    found = []
+    for node in walk_scope(func):
+        if isinstance(node, nodes.Assign) and isinstance(node.value, nodes.Const):
+            if node.value.value is value and any(is_self_attr(t, me, attr) for t in node.targets):
+                found.append(node)
+    return found
+
+
+def position(node: nodes.NodeNG) -> tuple[int, int]:
+    return node.lineno, node.col_offset

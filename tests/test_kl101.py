@@ -1,0 +1,206 @@
+"""KL101 build-never-called, as cases: source in, ``line:code`` out."""
+
+import pytest
+from helpers import Case, run_case
+
+POOLING_WITH_BUILD = """
+    import keras
+
+    class CustomPooling(keras.layers.MaxPooling2D):
+        def __init__(self, pool_size):
+            super().__init__(pool_size)
+
+        def build(self, input_shape):
+            super().build(input_shape)
+"""
+
+CASES = [
+    Case("seed: MaxPooling2D subclass with build, any version", POOLING_WITH_BUILD, ["8:KL101"]),
+    Case("affected release targeted", POOLING_WITH_BUILD, ["8:KL101"], keras_version="3.6.0"),
+    Case("last affected release", POOLING_WITH_BUILD, ["8:KL101"], keras_version="3.9.2"),
+    Case("unreleased patch resolves to its release", POOLING_WITH_BUILD, ["8:KL101"], keras_version="3.8"),
+    Case("fixed release targeted", POOLING_WITH_BUILD, [], keras_version="3.10.0"),
+    Case("release before the regression", POOLING_WITH_BUILD, [], keras_version="3.5.0"),
+    Case("Keras 2 target: keras is Keras 2, not probed", POOLING_WITH_BUILD, [], keras_version="2.15"),
+    Case(
+        "reset after super().__init__() is the fix",
+        """
+        import keras
+
+        class CustomPooling(keras.layers.MaxPooling2D):
+            def __init__(self, pool_size):
+                super().__init__(pool_size)
+                self.built = False
+
+            def build(self, input_shape):
+                super().build(input_shape)
+        """,
+        [],
+    ),
+    Case(
+        "reset before super().__init__() is undone by Keras",
+        """
+        import keras
+
+        class CustomPooling(keras.layers.MaxPooling2D):
+            def __init__(self, pool_size):
+                self.built = False
+                super().__init__(pool_size)
+
+            def build(self, input_shape):
+                super().build(input_shape)
+        """,
+        ["9:KL101"],
+    ),
+    Case(
+        "reset in a project base counts",
+        """
+        from keras import layers
+
+        class Base(layers.MaxPooling2D):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+                self.built = False
+
+        class Child(Base):
+            def build(self, input_shape):
+                super().build(input_shape)
+        """,
+        [],
+    ),
+    Case(
+        "subclass of a subclass, build in the grandchild",
+        """
+        from keras.layers import MaxPool2D as MP
+
+        class Base(MP):
+            pass
+
+        class Child(Base):
+            def build(self, input_shape):
+                super().build(input_shape)
+        """,
+        ["8:KL101"],
+    ),
+    Case(
+        "module alias through tensorflow.keras",
+        """
+        from tensorflow.keras import layers as L
+
+        class P(L.MaxPooling2D):
+            def build(self, input_shape):
+                pass
+        """,
+        ["5:KL101"],
+    ),
+    Case(
+        "tf.keras attribute chain",
+        """
+        import tensorflow as tf
+
+        class P(tf.keras.layers.MaxPooling2D):
+            def build(self, input_shape):
+                pass
+        """,
+        ["5:KL101"],
+    ),
+    Case(
+        "tf_keras is Keras 2: not affected",
+        """
+        import tf_keras
+
+        class P(tf_keras.layers.MaxPooling2D):
+            def build(self, input_shape):
+                pass
+        """,
+        [],
+    ),
+    Case(
+        "Reshape regression from 3.12.0",
+        """
+        import keras
+
+        class R(keras.layers.Reshape):
+            def build(self, input_shape):
+                pass
+        """,
+        ["5:KL101"],
+        keras_version="3.12.0",
+    ),
+    Case(
+        "Reshape before 3.12.0 runs build",
+        """
+        import keras
+
+        class R(keras.layers.Reshape):
+            def build(self, input_shape):
+                pass
+        """,
+        [],
+        keras_version="3.11.3",
+    ),
+    Case(
+        "Dense is never built at init",
+        """
+        import keras
+
+        class D(keras.layers.Dense):
+            def build(self, input_shape):
+                super().build(input_shape)
+        """,
+        [],
+    ),
+    Case(
+        "no build override: nothing is skipped",
+        """
+        import keras
+
+        class P(keras.layers.MaxPooling2D):
+            def call(self, x):
+                return super().call(x)
+        """,
+        [],
+    ),
+    Case(
+        "__init__ without super().__init__(): Keras never marks it built (KL107's business)",
+        """
+        import keras
+
+        class P(keras.layers.MaxPooling2D):
+            def __init__(self):
+                self.pool_size = 2
+
+            def build(self, input_shape):
+                pass
+        """,
+        [],
+    ),
+    Case(
+        "a project class that only shares a Keras name is not Keras",
+        """
+        class MaxPooling2D:
+            pass
+
+        class P(MaxPooling2D):
+            def build(self, input_shape):
+                pass
+        """,
+        [],
+    ),
+    Case(
+        "noqa is flake8's job; the analysis still reports",
+        """
+        import keras
+
+        class P(keras.layers.MaxPooling2D):
+            def build(self, input_shape):  # noqa: KL101
+                pass
+        """,
+        ["5:KL101"],
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_kl101(case, tmp_path):
+    assert run_case(case, tmp_path) == case.expected

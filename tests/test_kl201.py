@@ -1,0 +1,171 @@
+"""KL201 batchnorm-reused, as cases: source in, ``line:code`` out."""
+
+import pytest
+from helpers import Case, run_case
+
+
+def model(init: str, call: str, header: str = "import keras\nfrom keras import layers") -> str:
+    """A Model whose __init__ and call() bodies are given (line 9 is call()'s first line)."""
+    return (
+        f"{header}\n\n"
+        "class Net(keras.Model):\n"
+        "    def __init__(self, **kwargs):\n"
+        "        super().__init__(**kwargs)\n"
+        f"        {init}\n"
+        "    def call(self, x, training=None):\n"
+        + "".join(f"        {line}\n" for line in call.strip().splitlines())
+    )
+
+
+BN = "self.bn = layers.BatchNormalization()"
+
+CASES = [
+    Case(
+        "seed: one BatchNormalization after two convolutions",
+        """
+        from keras import Model
+        from keras.layers import BatchNormalization, Conv2D, MaxPool2D
+
+        class FeatureExtractor(Model):
+            def __init__(self):
+                super().__init__()
+                self.conv_1 = Conv2D(6, 4, padding="valid", activation="relu")
+                self.batchnorm = BatchNormalization()
+                self.maxpool = MaxPool2D(pool_size=2, strides=2)
+                self.conv_2 = Conv2D(16, 4, padding="valid", activation="relu")
+
+            def call(self, x):
+                x = self.conv_1(x)
+                x = self.batchnorm(x)
+                x = self.maxpool(x)
+                x = self.conv_2(x)
+                x = self.batchnorm(x)
+                return self.maxpool(x)
+        """,
+        ["18:KL201"],
+    ),
+    Case("every call after the first", model(BN, "x = self.bn(x)\nx = self.bn(x)\nreturn self.bn(x)"),
+         ["10:KL201", "11:KL201"]),
+    Case("nested in one expression", model(BN, "return self.bn(self.bn(x))"), ["9:KL201"]),
+    Case("single call in a for loop", model(BN, "for _ in range(3):\n    x = self.bn(x)\nreturn x"), ["10:KL201"]),
+    Case("single call in a comprehension", model(BN, "return [self.bn(t) for t in x]"), ["9:KL201"]),
+    Case("a single call is fine", model(BN, "return self.bn(x)"), []),
+    Case("two instances are fine", model(BN + "; self.bn2 = layers.BatchNormalization()",
+                                          "x = self.bn(x)\nreturn self.bn2(x)"), []),
+    Case("stateless layers may be reused", model("self.pool = layers.MaxPool2D()",
+                                                 "x = self.pool(x)\nreturn self.pool(x)"), []),
+    Case("Dense shared on purpose is not KL201", model("self.enc = layers.Dense(8)",
+                                                       "a = self.enc(x[0])\nreturn self.enc(x[1])"), []),
+    Case("LayerNormalization is not KL201", model("self.ln = layers.LayerNormalization()",
+                                                  "x = self.ln(x)\nreturn self.ln(x)"), []),
+    Case("if/else branches", model(BN, "if training:\n    x = self.bn(x)\nelse:\n    x = self.bn(x * 2)\nreturn x"), []),
+    Case("if/elif/else chain", model(BN + "; self.mode = 'a'",
+                                      "if self.mode == 'a':\n    x = self.bn(x)\nelif self.mode == 'b':\n"
+                                      "    x = self.bn(x)\nelse:\n    x = self.bn(x)\nreturn x"), []),
+    Case("complementary guards", model(BN + "; self.norm_first = True",
+                                        "if self.norm_first:\n    x = self.bn(x)\nx = x + 1\n"
+                                        "if not self.norm_first:\n    x = self.bn(x)\nreturn x"), []),
+    Case("comparisons with different constants", model(BN + "; self.order = 'pre'",
+                                                        "if self.order == 'pre':\n    x = self.bn(x)\nx = x + 1\n"
+                                                        "if self.order == 'post':\n    x = self.bn(x)\nreturn x"), []),
+    Case("is None / is not None", model(BN, "if training is None:\n    x = self.bn(x)\n"
+                                             "if training is not None:\n    x = self.bn(x)\nreturn x"), []),
+    Case("same guard twice is one path", model(BN + "; self.norm_first = True",
+                                                "if self.norm_first:\n    x = self.bn(x)\n"
+                                                "if self.norm_first:\n    x = self.bn(x)\nreturn x"), ["12:KL201"]),
+    Case("conditional expression", model(BN, "return self.bn(x) if training else self.bn(x * 2)"), []),
+    Case("early return ends the first path", model(BN, "if training:\n    x = self.bn(x)\n    return x\n"
+                                                        "return self.bn(x * 2)"), []),
+    Case("return of the first call", model(BN, "if training:\n    return self.bn(x)\nreturn self.bn(x * 2)"), []),
+    Case("code after the branches runs on both", model(BN, "if training:\n    x = self.bn(x)\nelse:\n    x = x * 2\n"
+                                                           "return self.bn(x)"), ["13:KL201"]),
+    Case("nested function is not run by call()", model(BN, "def f(t):\n    return self.bn(t)\nreturn f(f(x))"), []),
+    Case(
+        "subclass of BatchNormalization",
+        model("self.bn = MyBN()", "x = self.bn(x)\nreturn self.bn(x)",
+              header="import keras\nfrom keras import layers\nclass MyBN(layers.BatchNormalization): pass"),
+        ["11:KL201"],
+    ),
+    Case(
+        "class chosen conditionally, both batch normalization",
+        model("self.bn = norm()", "x = self.bn(x)\nreturn self.bn(x)",
+              header="import keras, os\nfrom keras import layers\nclass MyBN(layers.BatchNormalization): pass\n"
+                     "norm = MyBN if os.environ else layers.BatchNormalization"),
+        ["12:KL201"],
+    ),
+    Case(
+        "attribute that may be something else",
+        model("self.bn = layers.BatchNormalization() if kwargs else layers.Identity()",
+              "x = self.bn(x)\nreturn self.bn(x)"),
+        [],
+    ),
+    Case(
+        "attribute set in a project base class",
+        """
+        import keras
+        from keras import layers
+
+        class Base(keras.layers.Layer):
+            def __init__(self):
+                super().__init__()
+                self.bn = layers.BatchNormalization()
+
+        class Block(Base):
+            def call(self, x):
+                x = self.bn(x)
+                return self.bn(x)
+        """,
+        ["13:KL201"],
+    ),
+    Case(
+        "attribute built in build()",
+        """
+        import keras
+
+        class Block(keras.layers.Layer):
+            def build(self, input_shape):
+                self.bn = keras.layers.BatchNormalization()
+
+            def call(self, x):
+                return self.bn(self.bn(x))
+        """,
+        ["9:KL201"],
+    ),
+    Case("tf.keras", model("self.bn = tf.keras.layers.BatchNormalization()", "return self.bn(self.bn(x))",
+                           header="import keras\nimport tensorflow as tf"), ["9:KL201"]),
+    Case("tf_keras (Keras 2) too", model("self.bn = tf_keras.layers.BatchNormalization()", "return self.bn(self.bn(x))",
+                                         header="import tf_keras as keras\nimport tf_keras"), ["9:KL201"]),
+    Case(
+        "layers re-exported by a project module",
+        "from pkg.backend import keras, layers\n\nclass Net(keras.Model):\n    def __init__(self):\n"
+        "        super().__init__()\n        self.bn = layers.BatchNormalization()\n"
+        "    def call(self, x):\n        return self.bn(self.bn(x))\n",
+        ["8:KL201"],
+        files={"pkg/__init__.py": "", "pkg/backend.py": "import keras\nfrom keras import layers\n"},
+    ),
+    Case(
+        "layers built by a factory no static tool can follow",
+        model("self.bn = layers.BatchNormalization()", "return self.bn(self.bn(x))",
+              header="import keras\nfrom pkg_not_here import VersionAwareLayers\nlayers = VersionAwareLayers()"),
+        [],
+    ),
+    Case(
+        "a plain class with call() is not a layer",
+        """
+        from keras import layers
+
+        class Helper:
+            def __init__(self):
+                self.bn = layers.BatchNormalization()
+
+            def call(self, x):
+                return self.bn(self.bn(x))
+        """,
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_kl201(case, tmp_path):
+    assert run_case(case, tmp_path) == case.expected
