@@ -1,0 +1,100 @@
+"""Broken, hostile or huge input yields diagnostics or nothing, never a crash or an import."""
+
+import textwrap
+
+import pytest
+from flake8_run import codes, flake8
+from helpers import lint
+
+from flake8_keras_layers import analysis, knowledge, versions
+from flake8_keras_layers.rules import ALL, Rule
+
+POOLING = "import keras\n\n\nclass P(keras.layers.MaxPooling2D):\n    def build(self, input_shape):\n        pass\n"
+
+BROKEN_SOURCES = {
+    "syntax error": "class P(keras.layers.MaxPooling2D:\n    def build(self):\n",
+    "null byte": "import keras\x00\n",
+    "star import of a missing module": "from nowhere import *\n\nclass P(Base):\n    def build(self, s):\n        pass\n",
+    "self-referencing base": "class P(P):\n    def build(self, s):\n        pass\n",
+    "base is a call": "import keras\n\nclass P(type('X', (keras.layers.MaxPooling2D,), {})):\n"
+                      "    def build(self, s):\n        pass\n",
+    "base is a lambda result": "class P((lambda: object)()):\n    def call(self, x):\n        return self.bn(self.bn(x))\n",
+    "deep attribute chain": "import keras\n\nclass P(" + "keras" + ".layers" * 300 + "):\n    def build(self, s):\n        pass\n",
+    "decorated class and methods": "import keras, functools\n\n@functools.total_ordering\nclass P(keras.layers.Layer):\n"
+                                   "    @property\n    def call(self):\n        return self.x(self.x)\n",
+}
+
+
+@pytest.mark.parametrize("name", BROKEN_SOURCES)
+def test_broken_source_does_not_crash_flake8(name, tmp_path):
+    (tmp_path / "bad.py").write_text(BROKEN_SOURCES[name])
+    (tmp_path / "ok.py").write_text(POOLING)
+    result = flake8("--isolated", "--select=KL,E999", ".", cwd=tmp_path)
+    assert "failed during execution" not in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "ok.py:5:KL101" in codes(result)
+
+
+def test_a_failing_rule_costs_only_its_class(tmp_path, monkeypatch):
+    class Exploding(Rule):
+        code, name, summary, methods = "KL999", "exploding", "raises", frozenset({"build"})
+
+        def check(self, ctx):
+            if ctx.cls.name == "First":
+                raise RuntimeError("boom")
+            return iter(())
+
+    source = POOLING.replace("class P", "class First") + "\n\n" + POOLING.replace("import keras\n", "")
+    found = analysis.analyze(source, str(tmp_path / "m.py"), versions.Target(None, "any"), knowledge.default(),
+                             rules=(Exploding(), *ALL))
+    assert [f"{d.line}:{d.code}" for d in found] == ["12:KL101"]
+
+
+def test_ten_thousand_line_file(tmp_path):
+    block = textwrap.dedent(
+        """
+        class P{n}(keras.layers.MaxPooling2D):
+            def build(self, input_shape):
+                pass
+
+            def helper(self, x):
+                y = x + 1
+                return y
+        """
+    )
+    source = "import keras\n" + "".join(block.format(n=n) for n in range(1250))
+    assert source.count("\n") > 10_000
+    path = tmp_path / "huge.py"
+    path.write_text(source)
+    result = flake8("--isolated", "--select=KL", "huge.py", cwd=tmp_path)
+    assert "Traceback" not in result.stderr
+    # Either every class is reported, or the file budget ran out part way: never a crash.
+    assert 0 < len(codes(result)) <= 1250
+
+
+def test_linting_never_imports_keras_tensorflow_or_user_code(tmp_path):
+    poison = tmp_path / "poison"
+    for package in ("keras", "tensorflow", "tf_keras", "keras/layers"):
+        (poison / package).mkdir(parents=True, exist_ok=True)
+        # A different MaxPooling2D: parsing these instead of the stubs would change the results.
+        (poison / package / "__init__.py").write_text(
+            f"open({str(tmp_path / 'IMPORTED')!r}, 'a').write({package!r})\n"
+            "raise SystemExit('imported ' + __name__)\nclass MaxPooling2D: pass\n"
+        )
+    project = tmp_path / "project"
+    (project / "pkg").mkdir(parents=True)
+    (project / "pkg" / "__init__.py").write_text(f"open({str(tmp_path / 'IMPORTED')!r}, 'a').write('user')\n")
+    (project / "pkg" / "base.py").write_text(
+        f"open({str(tmp_path / 'IMPORTED')!r}, 'a').write('user')\n"
+        "import keras\n\n\nclass Base(keras.layers.MaxPooling2D):\n    pass\n"
+    )
+    (project / "pkg" / "p.py").write_text(
+        "from pkg.base import Base\n\n\nclass P(Base):\n    def build(self, input_shape):\n        pass\n"
+    )
+    result = flake8("--isolated", "--select=KL", "pkg/p.py", cwd=project, pythonpath=str(poison))
+    assert codes(result) == ["p.py:5:KL101"], result.stderr
+    assert not (tmp_path / "IMPORTED").exists()
+
+
+def test_unparsable_input_in_process(tmp_path):
+    assert lint("def f(:\n", tmp_path / "x.py") == []
