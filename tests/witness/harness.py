@@ -1,0 +1,46 @@
+"""Run docs examples under real Keras releases (tools/kerasenv.py installs them side by side).
+
+A witness runs each example's source, then a small driver that uses the
+example the way a user would, in one subprocess per Keras release, and
+returns what happened: ``{"ok": True}`` or the exception's type and message.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+TOOLS = Path(__file__).resolve().parents[2] / "tools"
+sys.path.insert(0, str(TOOLS))
+
+import kerasenv  # noqa: E402
+
+_RUNNER = r'''
+import json, sys, traceback, warnings
+warnings.simplefilter("ignore")
+import numpy as np
+import keras
+results = {}
+for name, (source, driver) in json.loads(sys.argv[1] if len(sys.argv) > 1 else CASES).items():
+    namespace = {"np": np, "keras": keras}
+    try:
+        exec(compile(source, name, "exec"), namespace)
+        exec(compile(driver, name + "-driver", "exec"), namespace)
+        results[name] = {"ok": True, **namespace.get("observed", {})}
+    except Exception as exc:
+        results[name] = {"ok": False, "error": type(exc).__name__, "message": str(exc)[:500]}
+print("WITNESS" + json.dumps({"keras": keras.__version__, "results": results}))
+'''
+
+
+def run(version: str, cases: dict[str, tuple[str, str]]) -> dict[str, dict]:
+    """{case name: (example source, driver source)} -> {case name: outcome} under Keras ``version``."""
+    code = f"CASES = {json.dumps(json.dumps(cases))}\n" + _RUNNER
+    proc = kerasenv.run_keras(version, code, timeout=600)
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("WITNESS")), None)
+    if line is None:
+        raise RuntimeError(f"keras {version} witness run failed:\n{proc.stdout}\n{proc.stderr}")
+    report = json.loads(line[len("WITNESS"):])
+    assert report["keras"] == version
+    return report["results"]
