@@ -7,7 +7,7 @@ give it a page ``docs/rules/<CODE>.md`` and a table of cases under ``tests/``.
 
 from __future__ import annotations
 
-from .base import ClassContext, Diagnostic, Rule
+from .base import ClassContext, Diagnostic, ModuleContext, ModuleRule, Rule
 from .lifecycle import BuildNeverCalled
 from .reuse import BatchNormReused
 
@@ -18,4 +18,4 @@ ALL: tuple[Rule, ...] = (
 
 BY_CODE = {rule.code: rule for rule in ALL}
 
-__all__ = ["ALL", "BY_CODE", "ClassContext", "Diagnostic", "Rule"]
+__all__ = ["ALL", "BY_CODE", "ClassContext", "Diagnostic", "ModuleContext", "ModuleRule", "Rule"]

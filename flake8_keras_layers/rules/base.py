@@ -30,24 +30,11 @@ class Diagnostic:
 
 
 @dataclass
-class ClassContext:
-    """Everything a rule may ask about the class it checks."""
+class FileContext:
+    """What every rule may ask: the targeted release and the probed facts."""
 
-    ancestry: Ancestry
     target: Target
     knowledge: Knowledge
-
-    @property
-    def cls(self) -> nodes.ClassDef:
-        return self.ancestry.cls
-
-    def method(self, name: str) -> nodes.FunctionDef | None:
-        """The method the class body itself defines last under ``name``."""
-        found = None
-        for node in self.cls.body:
-            if isinstance(node, nodes.FunctionDef) and node.name == name:
-                found = node
-        return found
 
     def targets_keras3(self, keras_class: KerasClass) -> bool:
         """Keras 3 facts apply: the ``keras`` family and no 2.x target."""
@@ -65,8 +52,34 @@ class ClassContext:
         return f"targeting {self.target.describe()}"
 
 
+@dataclass
+class ClassContext(FileContext):
+    """A class whose Keras ancestry is known."""
+
+    ancestry: Ancestry
+
+    @property
+    def cls(self) -> nodes.ClassDef:
+        return self.ancestry.cls
+
+    def method(self, name: str) -> nodes.FunctionDef | None:
+        """The method the class body itself defines last under ``name``."""
+        found = None
+        for node in self.cls.body:
+            if isinstance(node, nodes.FunctionDef) and node.name == name:
+                found = node
+        return found
+
+
+@dataclass
+class ModuleContext(FileContext):
+    """A whole module, for rules about calls anywhere in it."""
+
+    module: nodes.Module
+
+
 class Rule:
-    """Subclass, set the class attributes, implement ``check``, add to ``rules.ALL``."""
+    """A class rule: set the class attributes, implement ``check``, add to ``rules.ALL``."""
 
     code: ClassVar[str]
     name: ClassVar[str]
@@ -81,3 +94,19 @@ class Rule:
 
     def at(self, node: nodes.NodeNG, message: str) -> Diagnostic:
         return Diagnostic(node.lineno, node.col_offset, self.code, message)
+
+
+class ModuleRule(Rule):
+    """A rule over a whole module (calls at module level, in functions, in classes).
+
+    ``callees``/``keywords`` pre-filter files cheaply: the rule runs only on a
+    file that calls something by one of these names (``Lambda``, ``x.Lambda``)
+    or passes one of these keywords (``activation=``).
+    """
+
+    methods = frozenset()
+    callees: ClassVar[frozenset[str]] = frozenset()
+    keywords: ClassVar[frozenset[str]] = frozenset()
+
+    def check_module(self, ctx: ModuleContext) -> Iterator[Diagnostic]:
+        raise NotImplementedError
