@@ -42,7 +42,8 @@ class Verdict:
             if first == last:
                 parts.append(format_version(first))
             elif last == self.newest_probed:
-                parts.append(f"{format_version(first)} and later")
+                # Not "and later": a release newer than the probe may have fixed it.
+                parts.append(f"{format_version(first)} to {format_version(last)} (newest probed)")
             else:
                 parts.append(f"{format_version(first)} to {format_version(last)}")
         return ", ".join(parts)
