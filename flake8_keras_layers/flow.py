@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from astroid import nodes
 
+from . import budget
+
 _LOOPS = (nodes.For, nodes.While, nodes.Comprehension)
 _COMPREHENSIONS = (nodes.ListComp, nodes.SetComp, nodes.DictComp, nodes.GeneratorExp)
 
@@ -145,6 +147,7 @@ def _descendants(block) -> set:
 
 def exclusive(first: nodes.NodeNG, second: nodes.NodeNG, scope: nodes.NodeNG) -> bool:
     """Whether ``first`` and ``second`` (in source order) never both run in one call of ``scope``."""
+    budget.spend()  # rules compare calls pairwise: counted (budget.py)
     if _contradict(_facts_for(first, scope), _facts_for(second, scope)):
         return True
     return _path_ends_before(first, second, scope)

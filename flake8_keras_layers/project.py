@@ -13,15 +13,10 @@ import os
 import sys
 
 import astroid
-from astroid.builder import AstroidBuilder
 from astroid.manager import AstroidManager
 
-from . import stubs
+from . import caches, rebuild, stubs
 from .knowledge import Knowledge
-
-# astroid caches every module it parses, forever; flake8 keeps one process per
-# job for the whole run, so bound it (the cost is re-parsing after a clear).
-MAX_CACHED_MODULES = 600
 
 _STDIN_NAMES = {"stdin", "-", "<stdin>"}
 
@@ -40,6 +35,13 @@ def module_name_for(path: str) -> tuple[str, str]:
     return ".".join(parts) or stem, directory
 
 
+def search_roots(filename: str) -> tuple[str, ...]:
+    """The directories build_module adds to the search path for ``filename`` (no side effect)."""
+    if filename in _STDIN_NAMES:
+        return (os.getcwd(),)
+    return (module_name_for(filename)[1], os.getcwd())
+
+
 def _add_search_root(root: str) -> None:
     # Appended, not prepended: the project must not shadow the standard library.
     if root and root not in sys.path:
@@ -49,23 +51,27 @@ def _add_search_root(root: str) -> None:
 def prepare(knowledge: Knowledge) -> AstroidManager:
     """The astroid manager, with the Keras stubs in place and its cache bounded."""
     manager = astroid.MANAGER
-    if len(manager.astroid_cache) > MAX_CACHED_MODULES:
-        manager.clear_cache()
+    # astroid caches every module it parses, forever, and flake8 keeps one
+    # process per job for the whole run: bounded in caches.py.
+    caches.bound(manager)
     stubs.install(knowledge, manager)
     return manager
 
 
-def build_module(source: str, filename: str, knowledge: Knowledge) -> astroid.nodes.Module | None:
-    """The linted file as an astroid module, or None if it does not parse."""
+def build_module(source: str, filename: str, knowledge: Knowledge, tree=None,
+                 deep: frozenset[int] = frozenset()) -> astroid.nodes.Module | None:
+    """The linted file as an astroid module, or None if it does not parse (``tree``, ``deep``: rebuild.build)."""
     manager = prepare(knowledge)
     if filename in _STDIN_NAMES:
         modname, path = "stdin", None
     else:
         modname, root = module_name_for(filename)
         _add_search_root(root)
-        _add_search_root(os.getcwd())
         path = os.path.abspath(filename)
+    # The working directory counts for stdin too: otherwise `flake8 -` and
+    # `python -m flake8 -` (whose sys.path starts with it) would disagree.
+    _add_search_root(os.getcwd())
     try:
-        return AstroidBuilder(manager).string_build(source, modname=modname, path=path)
+        return rebuild.build(manager, source, modname, path, tree, deep)
     except (astroid.AstroidError, SyntaxError, ValueError, RecursionError, MemoryError):
         return None

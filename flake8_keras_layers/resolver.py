@@ -12,9 +12,10 @@ from dataclasses import dataclass
 import astroid
 from astroid import bases, nodes, util
 
-from . import stubs
+from . import budget, stubs
 
-_MAX_DEPTH = 64
+# Project classes followed up a hierarchy before giving up (rebuild.deep_classes relies on it).
+MAX_DEPTH = 64
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Ancestry:
 def safe_infer_all(node: nodes.NodeNG, limit: int = 8) -> list | None:
     """Every value ``node`` may have, or None when any of them is unknown."""
     values = []
+    budget.spend()
     try:
         for value in node.infer():
             if isinstance(value, util.UninferableBase) or len(values) >= limit:
@@ -61,7 +63,7 @@ def _bases_resolve(cls: nodes.ClassDef, visiting: set[int], depth: int) -> bool:
     """True when every base up the hierarchy infers to exactly one class, with no cycle."""
     if stubs.keras_identity(cls) is not None:
         return True
-    if depth > _MAX_DEPTH or id(cls) in visiting:
+    if depth > MAX_DEPTH or id(cls) in visiting:
         return False
     visiting.add(id(cls))
     try:
@@ -144,3 +146,11 @@ def self_attribute_ancestries(cls: nodes.ClassDef, attr: str) -> list[Ancestry] 
                 return None
             result.append(ancestry)
     return result or None
+
+
+def constructed_class(call: nodes.Call) -> Ancestry | None:
+    """The Keras ancestry of the class ``call`` provably instantiates (``Dense(8)``), else None."""
+    values = safe_infer_all(call.func)
+    if values is None or len({id(v) for v in values}) != 1 or not isinstance(values[0], nodes.ClassDef):
+        return None
+    return resolve_class(values[0])

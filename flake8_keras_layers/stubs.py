@@ -28,7 +28,7 @@ KERAS3_IMPL = "keras.layers"
 KERAS2_IMPL = "tf_keras.layers"
 FAMILY_OF_MODULE = {KERAS3_IMPL: "keras", KERAS2_IMPL: "tf_keras"}
 
-_FAKE_ROOT = os.path.join(os.sep, "flake8-keras-layers-stubs")
+STUB_ROOT = os.path.join(os.sep, "flake8-keras-layers-stubs")  # never on disk
 
 
 class _StubRootDenylist(set):
@@ -68,8 +68,8 @@ def _class_source(knowledge: Knowledge) -> str:
 
 def _build(source: str, modname: str, package: bool) -> nodes.Module:
     parts = modname.split(".")
-    path = os.path.join(_FAKE_ROOT, *parts, "__init__.py") if package else (
-        os.path.join(_FAKE_ROOT, *parts) + ".py"
+    path = os.path.join(STUB_ROOT, *parts, "__init__.py") if package else (
+        os.path.join(STUB_ROOT, *parts) + ".py"
     )
     module = astroid.parse(source, module_name=modname, path=path)
     if package:
@@ -115,6 +115,9 @@ def install(knowledge: Knowledge, manager: AstroidManager | None = None) -> None
 
 
 _STUB_CACHE: dict[int, dict[str, nodes.Module]] = {}
+# Every stub module and class with its names as built: linted code can add to them
+# (``keras.Model.x = ...`` registers ``x``), and no file may see another file's additions.
+_PRISTINE: list[tuple[nodes.LocalsDictNodeNG, dict[str, int]]] = []
 
 
 def _stub_modules_cached(knowledge: Knowledge) -> dict[str, nodes.Module]:
@@ -122,7 +125,23 @@ def _stub_modules_cached(knowledge: Knowledge) -> dict[str, nodes.Module]:
     if key not in _STUB_CACHE:
         _STUB_CACHE.clear()
         _STUB_CACHE[key] = _stub_modules(knowledge)
+        _PRISTINE.clear()
+        modules = {id(m): m for m in _STUB_CACHE[key].values()}.values()
+        for scope in [*modules, *(c for m in modules for c in m.body if isinstance(c, nodes.ClassDef))]:
+            _PRISTINE.append((scope, {name: len(values) for name, values in scope.locals.items()}))
     return _STUB_CACHE[key]
+
+
+def restore() -> None:
+    """Undo what linted code added to the stubs (cheap when, as usual, it added nothing)."""
+    for scope, names in _PRISTINE:
+        if getattr(scope, "instance_attrs", None):
+            scope.instance_attrs.clear()
+        if len(scope.locals) != len(names) or any(len(v) != names.get(k) for k, v in scope.locals.items()):
+            for name in [n for n in scope.locals if n not in names]:
+                del scope.locals[name]
+            for name, count in names.items():
+                del scope.locals[name][count:]
 
 
 def keras_identity(cls: nodes.ClassDef) -> tuple[str, str] | None:

@@ -6,11 +6,14 @@ from typing import Iterator
 
 from astroid import nodes
 
+from . import budget
+
 _NESTED_SCOPES = (nodes.FunctionDef, nodes.AsyncFunctionDef, nodes.Lambda, nodes.ClassDef)
 
 
 def walk_scope(node: nodes.NodeNG) -> Iterator[nodes.NodeNG]:
     """Every node under ``node`` in source order, not entering nested functions or classes."""
+    budget.spend()  # rules walk scopes inside loops: counted (budget.py)
     for child in node.get_children():
         yield child
         if not isinstance(child, _NESTED_SCOPES):
@@ -63,3 +66,44 @@ def assigns_self_attr(func: nodes.FunctionDef, attr: str, value) -> list[nodes.A
 
 def position(node: nodes.NodeNG) -> tuple[int, int]:
     return node.lineno, node.col_offset
+
+
+def own_method(chain, name: str) -> nodes.FunctionDef | None:
+    """The method ``name`` as the first project class of ``chain`` (MRO order) defines it last."""
+    for klass in chain:
+        found = None
+        for node in klass.body:
+            if isinstance(node, nodes.FunctionDef) and node.name == name:
+                found = node
+        if found is not None:
+            return found
+    return None
+
+
+def self_method_calls(func: nodes.FunctionDef) -> list[nodes.Call]:
+    """``self.<name>(...)`` calls in ``func`` (not in nested functions), in source order."""
+    me = self_name(func)
+    return [n for n in walk_scope(func) if isinstance(n, nodes.Call) and is_self_attr(n.func, me)]
+
+
+def reachable_methods(start: nodes.FunctionDef, chain, depth: int = 2, skip=frozenset()):
+    """``start`` and the project methods it reaches through ``self.<m>(...)``, at most ``depth`` calls away.
+
+    Yields (method, call sites from ``start`` down to it); each method once (visited set),
+    methods named in ``skip`` and methods Keras defines (not in ``chain``) are not entered.
+    """
+    visited = {id(start)}
+    frontier = [(start, ())]
+    yield start, ()
+    for _ in range(depth):
+        following = []
+        for func, path in frontier:
+            for call in self_method_calls(func):
+                name = call.func.attrname
+                method = None if name in skip else own_method(chain, name)
+                if method is None or id(method) in visited:
+                    continue
+                visited.add(id(method))
+                following.append((method, path + (call,)))
+                yield method, path + (call,)
+        frontier = following

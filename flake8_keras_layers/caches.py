@@ -1,0 +1,180 @@
+"""Bounds what astroid keeps between files, and keeps the garbage collector off it.
+
+flake8 lints every file of a run in one process per job; astroid caches every
+module it parses and many inference results, for the life of the process.
+
+- The linted file's module is dropped after the file (unless something had
+  imported it before), with what the file registered on other modules'
+  classes (``obj.attr = ...``, rebuild.py) and on the Keras stubs, so that
+  no file sees another one's code and results do not depend on the order
+  of the files (or on ``-j``).
+- The modules it imports stay cached: those of the project until more than
+  ``MAX_PROJECT_MODULES`` are, then they are evicted with every inference
+  cache that may hold their nodes; the standard library's and installed
+  distributions' (few, the same for every file, the costliest to parse
+  again: ``typing``, ``inspect``) until ``MAX_CACHED_MODULES`` in all.
+- CPython's cyclic garbage collector re-scans every tracked object of its
+  oldest generation each time that generation has grown by a quarter, and
+  astroid trees are hundreds of thousands of tracked objects: on the
+  keras-hub wheel those full collections cost more than the analysis. So
+  after each file its garbage is collected (cheap: only what that file
+  allocated is not frozen) and the survivors, the caches, are frozen
+  (``gc.freeze``). Frozen garbage is never collected: an eviction, or every
+  ``FILES_PER_FULL_COLLECTION`` files, unfreezes and collects everything.
+
+Everything here is a cache: losing it costs time, never a diagnostic.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+import sysconfig
+from typing import Iterator
+
+from astroid import context as astroid_context
+from astroid.inference_tip import clear_inference_tip_cache
+from astroid.manager import AstroidManager
+from astroid.bases import Proxy
+from astroid.interpreter.objectmodel import ObjectModel
+from astroid.nodes import ClassDef, NodeNG
+from astroid.nodes._base_nodes import LookupMixIn
+
+from . import stubs
+
+# Not every Python has them (PyPy): then only the collections are not tuned.
+_freeze = getattr(gc, "freeze", lambda: None)
+_unfreeze = getattr(gc, "unfreeze", lambda: None)
+
+# Modules of the project kept parsed between files (the ones the linted files import).
+MAX_PROJECT_MODULES = 300
+# Every cached module, the standard library and installed distributions included.
+MAX_CACHED_MODULES = 1500
+
+_INSTALL_DIRS = {sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")}
+_INSTALLED = tuple(
+    {os.path.join(os.path.normcase(f(p)), "") for p in _INSTALL_DIRS | {sys.prefix, sys.base_prefix}
+     for f in (os.path.abspath, os.path.realpath)}
+)
+
+
+def _is_project_module(module) -> bool:
+    path = getattr(module, "file", None)
+    if not path or not os.path.isabs(path) or path.startswith(stubs.STUB_ROOT):
+        return False  # builtins, the Keras stubs, stdin
+    return not os.path.normcase(path).startswith(_INSTALLED)
+
+
+def _subclasses(root: type) -> Iterator[type]:
+    stack = [root]
+    while stack:
+        klass = stack.pop()
+        yield klass
+        stack.extend(klass.__subclasses__())
+
+
+def _clear_inference_caches() -> None:
+    """Every astroid cache that holds nodes by reference, other than the module cache."""
+    astroid_context._invalidate_cache()
+    clear_inference_tip_cache()
+    for cached in (LookupMixIn.lookup, ClassDef._metaclass_lookup_attribute):
+        cached.cache_clear()
+    # One object model per node class (``ClassDef.special_attributes``...) remembers
+    # the last node it served, and with it that node's whole module.
+    for root in (NodeNG, Proxy):
+        for klass in _subclasses(root):
+            model = klass.__dict__.get("special_attributes")
+            if isinstance(model, ObjectModel):
+                model._instance = None
+
+
+def bound(manager: AstroidManager) -> bool:
+    """Evict when over a bound; True when anything was evicted (the caller re-installs its stubs)."""
+    cache = manager.astroid_cache
+    if len(cache) <= MAX_PROJECT_MODULES:
+        return False
+    if len(cache) > MAX_CACHED_MODULES:
+        manager.clear_cache()
+    else:
+        project = [name for name, module in cache.items() if _is_project_module(module)]
+        if len(project) <= MAX_PROJECT_MODULES:
+            return False
+        for name in project:
+            del cache[name]
+        _clear_inference_caches()
+    _collect_everything(manager)
+    return True
+
+
+def _collect_everything(manager: AstroidManager) -> None:
+    global _files_since_full, _cached_after_full
+    _unfreeze()
+    gc.collect()
+    _files_since_full, _cached_after_full = 0, len(manager.astroid_cache)
+
+
+_linted: list[tuple[AstroidManager, object, list]] = []
+
+
+def linted(manager: AstroidManager, module, foreign: list[tuple[dict, str, object]]) -> None:
+    """Undone after the file (settle): the linted file's module if it was not cached before (most
+    files are never imported by another one; one that is is parsed again on first import), and
+    the attributes it registered on other modules' classes (rebuild._Builder)."""
+    _linted.append((manager, module, foreign))
+
+
+def _forget_linted() -> None:
+    for manager, module, foreign in _linted:
+        for attrs, name, node in foreign:
+            values = attrs.get(name)
+            if values is not None and node in values:
+                values.remove(node)
+                if not values:
+                    del attrs[name]
+        if module is not None and manager.astroid_cache.get(module.name) is module:
+            del manager.astroid_cache[module.name]
+        _drop_tracebacks(manager)
+    _linted.clear()
+    _clear_inference_caches()  # they hold its nodes
+
+
+def _drop_tracebacks(manager: AstroidManager) -> None:
+    """astroid caches failed imports as exceptions, and every re-raise gives the cached
+    exception the traceback of that raise: frames, and through them nodes of the linted module."""
+    pending = [v for v in manager._mod_file_cache.values() if isinstance(v, BaseException)]
+    seen: set[int] = set()
+    while pending:
+        error = pending.pop()
+        if id(error) in seen:
+            continue
+        seen.add(id(error))
+        error.__traceback__ = None
+        linked = (error.__context__, error.__cause__, *vars(error).values())
+        pending.extend(e for e in linked if isinstance(e, BaseException))
+
+
+# Everything (frozen included) is collected again every so many files, or sooner once the
+# module cache has grown by half since the last time: whatever else lives in the process
+# (flake8, other plugins, a host program) gets its garbage collected too.
+FILES_PER_FULL_COLLECTION = 500
+_CACHE_GROWTH = 1.5
+_files_since_full = 0
+_cached_after_full = 0
+
+
+def settle(manager: AstroidManager) -> None:
+    """After a file: what survived it is cache, keep the collector off it (see the module docstring)."""
+    global _files_since_full
+    if _linted:
+        _forget_linted()  # a function of its own: no loop variable here keeps the module alive
+    stubs.restore()  # also what imported modules added (they may outlive the file, the stubs outlive all)
+    _files_since_full += 1
+    grown = len(manager.astroid_cache) > _CACHE_GROWTH * _cached_after_full
+    if grown or _files_since_full >= FILES_PER_FULL_COLLECTION:
+        _collect_everything(manager)
+    else:
+        # Everything not frozen yet was allocated for this file: collecting it all is cheap,
+        # and drops the garbage (the linted module among it) before the survivors are frozen.
+        gc.collect()
+    _freeze()

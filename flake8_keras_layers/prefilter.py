@@ -1,0 +1,106 @@
+"""Which rules could report in a file, decided before any astroid work.
+
+Most files of a project define no layer: they must cost next to nothing.
+Two steps, each a necessary condition of a rule's trigger, never a guess:
+
+1. the text (a regular expression and substring tests, no parsing): a class
+   rule needs ``def <method>`` for one of its ``methods``, a module rule one
+   of its ``callees`` or ``keywords`` written somewhere, and a rule with
+   ``tokens`` one of them. Only for ASCII sources: Python folds non-ASCII
+   identifiers (NFKC), so ``def ｂuild`` defines ``build``.
+2. the ``ast`` tree flake8 already parsed: a class with bases that itself
+   defines one of the methods (statements only are visited, not
+   expressions), or a call by one of the callee names or keywords (every
+   node, and only when a module rule passed step 1).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+from .rules import ModuleRule, Rule
+
+# `def name` / `async def name`, also split by a backslash continuation.
+_DEF = re.compile(r"\bdef[\s\\]+(\w+)")
+_BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _needles(rule: Rule) -> frozenset[str]:
+    if isinstance(rule, ModuleRule):
+        return rule.callees | rule.keywords
+    return frozenset()
+
+
+def text_allows(rules: tuple[Rule, ...], source: str) -> tuple[Rule, ...]:
+    """The rules the text of ``source`` does not rule out (step 1)."""
+    if not source.isascii():
+        return rules
+    defined: set[str] | None = None
+    kept = []
+    for rule in rules:
+        if isinstance(rule, ModuleRule):
+            if not any(needle in source for needle in _needles(rule)):
+                continue
+        else:
+            if defined is None:
+                defined = set(_DEF.findall(source))
+            if not rule.methods & defined:
+                continue
+        tokens = rule.tokens
+        if tokens is not None and not any(token in source for token in tokens):
+            continue
+        kept.append(rule)
+    return tuple(kept)
+
+
+@dataclass
+class FileSummary:
+    """What the stdlib AST says about the classes and calls of a file (step 2)."""
+
+    class_methods: dict[int, set[str]] = field(default_factory=dict)  # line -> own methods
+    callees: set[str] = field(default_factory=set)  # last name of every called expression
+    keywords: set[str] = field(default_factory=set)  # every keyword argument name
+
+    @classmethod
+    def of(cls, tree: ast.AST, classes: bool = True, calls: bool = True) -> "FileSummary":
+        summary = cls()
+        if classes:
+            summary._collect_classes(tree)
+        if calls:
+            summary._collect_calls(tree)
+        return summary
+
+    def _collect_classes(self, tree: ast.AST) -> None:
+        # A class statement only appears in a statement block: expressions are never entered.
+        stack = [tree]
+        while stack:
+            node = stack.pop()
+            for name in _BLOCK_FIELDS:
+                block = getattr(node, name, None)
+                if type(block) is not list:
+                    continue
+                for child in block:
+                    if isinstance(child, ast.ClassDef) and child.bases:
+                        self.class_methods[child.lineno] = {
+                            item.name for item in child.body
+                            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+                        }
+                    stack.append(child)
+
+    def _collect_calls(self, tree: ast.AST) -> None:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+                if name:
+                    self.callees.add(name)
+                self.keywords.update(k.arg for k in node.keywords if k.arg)
+
+    def wants_class(self, line: int, rules: tuple[Rule, ...]) -> bool:
+        own = self.class_methods.get(line)
+        return bool(own) and any(rule.methods & own for rule in rules)
+
+    def wants_module(self, rule: ModuleRule) -> bool:
+        return bool(rule.callees & self.callees or rule.keywords & self.keywords)

@@ -1,0 +1,175 @@
+"""The linted file's astroid module, built from the tree flake8 already parsed.
+
+``AstroidBuilder.string_build`` parses the source again; astroid's own
+``TreeRebuilder`` turns an ``ast.Module`` into astroid nodes, so flake8's
+tree saves that parse. What differs is handled here:
+
+- astroid parses with ``type_comments=True`` and flake8 without: a file with
+  anything that looks like a type comment is parsed again, as astroid would;
+- the rebuilder strips docstrings from the bodies of the ``ast`` nodes it
+  reads, and flake8 hands the same tree to every plugin: those bodies are
+  put back.
+
+The result equals ``string_build``'s (tests/test_fastpath.py compares them),
+with astroid 3.3 and 4.x, but for two deliberate differences:
+
+- a module nothing imports gets none of the brains' transforms (see build);
+- classes too deep in a chain of the file's own classes for the resolver to
+  ever answer (``deep``, see deep_classes) do not get their
+  ``self.<attr> = ...`` registered as instance attributes: that step of
+  astroid's build costs the cube of the chain's length (500 classes:
+  minutes), and the analysis never checks those classes.
+
+What the module registers on other modules (``obj.attr = ...`` on an imported
+class or a Keras stub) is recorded, to be undone after the file (caches.py).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+
+from astroid import nodes
+from astroid.builder import AstroidBuilder
+from astroid.manager import AstroidManager
+from astroid.rebuilder import TreeRebuilder
+
+from . import caches
+
+# What Python's tokenizer could read as a type comment (a superset: any "# type:" is parsed again).
+_TYPE_COMMENT = re.compile(r"#\s*type\s*:")
+_WITH_BODY = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+_BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def deep_classes(tree: ast.AST, limit: int) -> frozenset[int]:
+    """Lines of the module-level classes that have more than ``limit`` ancestors among the module's classes.
+
+    A lower bound of the real depth: only a base written as the bare name of
+    a class defined above at module level counts.
+    """
+    depth: dict[str, int] = {}
+    deep = set()
+    for statement in getattr(tree, "body", ()):
+        if isinstance(statement, ast.ClassDef):
+            level = 1 + max((depth.get(b.id, 0) for b in statement.bases if isinstance(b, ast.Name)), default=0)
+            depth[statement.name] = level
+            if level > limit + 1:
+                deep.add(statement.lineno)
+    return frozenset(deep)
+
+
+def _parse(source: str) -> ast.Module:
+    """As astroid parses: with type comments, unless misplaced ones make that fail."""
+    try:
+        return ast.parse(source + "\n", type_comments=True)
+    except SyntaxError as error:
+        if not re.search(r"#\s+type:", error.text or ""):
+            raise
+        return ast.parse(source + "\n", type_comments=False)
+
+
+def _bodies(tree: ast.Module) -> list[tuple[ast.AST, list]]:
+    """(node, its body list) for every node that may hold a docstring, visiting statements only."""
+    found = []
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _WITH_BODY):
+            found.append((node, node.body))
+        for name in _BLOCK_FIELDS:
+            block = getattr(node, name, None)
+            if isinstance(block, list):
+                stack.extend(block)
+    return found
+
+
+def _in_deep_class(assign: nodes.AssignAttr, deep: frozenset[int]) -> bool:
+    """``self.<attr> = ...`` in a method of one of the ``deep`` module-level classes."""
+    method = assign.frame()
+    klass = method.parent
+    return (
+        isinstance(method, nodes.FunctionDef)
+        and isinstance(klass, nodes.ClassDef)
+        and klass.lineno in deep
+        and isinstance(klass.parent, nodes.Module)
+        and isinstance(assign.expr, nodes.Name)
+        and bool(method.args.args)
+        and assign.expr.name == method.args.args[0].name
+    )
+
+
+def _on_own_instance(assign: nodes.AssignAttr) -> bool:
+    """``self.<attr> = ...`` (or ``cls.``) in a method: registers on the method's own class."""
+    method = assign.frame()
+    return (
+        isinstance(method, nodes.FunctionDef)
+        and isinstance(method.parent, nodes.ClassDef)
+        and isinstance(assign.expr, nodes.Name)
+        and bool(method.args.args)
+        and assign.expr.name == method.args.args[0].name
+    )
+
+
+class _Builder(AstroidBuilder):
+    """Records where the linted module registers attributes on classes and modules of other modules.
+
+    ``obj.attr = value`` adds ``attr`` to whatever ``obj`` infers to, in any
+    module: the shared Keras stubs, a cached base class. Undone after the
+    file (caches.settle), so no file sees another one's assignments.
+    """
+
+    def __init__(self, manager: AstroidManager, apply_transforms: bool):
+        super().__init__(manager, apply_transforms=apply_transforms)
+        self.foreign: list[tuple[dict, str, nodes.AssignAttr]] = []
+
+    def delayed_assattr(self, node: nodes.AssignAttr) -> None:
+        super().delayed_assattr(node)
+        if _on_own_instance(node):
+            return
+        module = node.root()
+        try:
+            targets = list(node.expr.infer())
+        except Exception:  # noqa: BLE001 - as astroid's own pass: nothing was registered
+            return
+        for target in targets:
+            owner = getattr(target, "_proxied", target)
+            for attrs in (getattr(owner, "instance_attrs", None), getattr(owner, "locals", None)):
+                if isinstance(attrs, dict) and node in attrs.get(node.attrname, ()) and owner.root() is not module:
+                    self.foreign.append((attrs, node.attrname, node))
+
+
+def build(manager: AstroidManager, source: str, modname: str, path: str | None,
+          tree: ast.AST | None = None, deep: frozenset[int] = frozenset()) -> nodes.Module:
+    """As ``AstroidBuilder(manager).string_build(source, modname, path)``; ``tree`` is ``ast.parse(source)``."""
+    if not isinstance(tree, ast.Module) or _TYPE_COMMENT.search(source):
+        tree = _parse(source)
+    # As AstroidBuilder._data_build names the module.
+    node_file = os.path.abspath(path) if path is not None else "<?>"
+    if modname.endswith(".__init__"):
+        modname, package = modname[: -len(".__init__")], True
+    else:
+        package = path is not None and os.path.splitext(os.path.basename(path))[0] == "__init__"
+    saved = _bodies(tree)
+    try:
+        rebuilder = TreeRebuilder(manager, data=source)
+        module = rebuilder.visit_module(tree, modname, node_file, package)
+    finally:
+        for node, body in saved:
+            node.body = body
+    if deep:
+        rebuilder._delayed_assattr = [n for n in rebuilder._delayed_assattr if not _in_deep_class(n, deep)]
+    module.file_bytes = source.encode("utf-8")
+    fresh = modname not in manager.astroid_cache
+    # The brains' transforms (inference tips for dict(), namedtuple(), dataclasses...) cost a
+    # fifth of a build and change no diagnostic on the three benchmark corpora: skipped for a
+    # linted module that nothing imports. One that is imported (cached) stays complete.
+    builder = _Builder(manager, apply_transforms=not fresh)
+    try:
+        built = builder._post_build(module, rebuilder, "utf-8")  # caches the module first thing
+    finally:
+        # Undone after the file, or now if the build failed half way (a RecursionError):
+        # a partial module must not stay cached for the files that import it.
+        caches.linted(manager, module if fresh else None, builder.foreign)
+    return built

@@ -1,0 +1,202 @@
+"""The fast paths give the answers of the slow ones: text pre-filter, astroid module from flake8's tree, caches."""
+
+import ast
+import gc
+import weakref
+
+import astroid
+import pytest
+from astroid.builder import AstroidBuilder
+from helpers import lint
+
+from flake8_keras_layers import caches, knowledge, prefilter, project, rebuild, stubs
+from flake8_keras_layers.candidates import keras_candidates
+from flake8_keras_layers.rules import ALL, ModuleRule, Rule
+
+POOLING = "import keras\n\n\nclass P(keras.layers.MaxPooling2D):\n    def build(self, input_shape):\n        pass\n"
+
+
+# Text pre-filter: a necessary condition, never a guess.
+
+def class_rules_kept(source: str) -> set[str]:
+    return {r.code for r in prefilter.text_allows(ALL, source) if not isinstance(r, ModuleRule)}
+
+
+def test_a_file_without_a_method_any_rule_looks_at_costs_no_parse():
+    assert prefilter.text_allows(ALL, "import os\n\n\ndef helper(x):\n    return os.path.join(x, 'y')\n") == ()
+
+
+@pytest.mark.parametrize("definition", [
+    "def build(self, s):", "async def build(self, s):", "def  build (self, s):", "def\\\n        build(self, s):",
+])
+def test_every_spelling_of_a_definition_passes(definition):
+    source = f"class P(Base):\n    {definition}\n        pass\n"
+    assert "KL101" in class_rules_kept(source)
+
+
+def test_non_ascii_sources_skip_the_text_step():
+    # Python folds identifiers (NFKC): `def ｂｕｉｌｄ` defines `build`.
+    source = POOLING.replace("def build", "def \uff42\uff55\uff49\uff4c\uff44")
+    assert "KL101" in class_rules_kept(source)
+
+
+def test_non_ascii_build_is_still_reported(tmp_path):
+    source = POOLING.replace("def build", "def \uff42\uff55\uff49\uff4c\uff44")
+    assert lint(source, tmp_path / "m.py", codes=("KL101",)) == ["5:KL101"]
+
+
+def test_a_rule_with_tokens_runs_only_where_one_appears():
+    class NeedsAddWeight(Rule):
+        code, name, summary, methods = "KL996", "t", "t", frozenset({"build"})
+        tokens = frozenset({"add_weight"})
+
+    rule = NeedsAddWeight()
+    assert prefilter.text_allows((rule,), POOLING) == ()
+    assert prefilter.text_allows((rule,), POOLING + "# add_weight\n") == (rule,)
+
+
+def test_rules_without_tokens_default_to_no_condition():
+    assert all(rule.tokens is None or isinstance(rule.tokens, frozenset) for rule in ALL)
+    assert Rule.tokens is None
+
+
+# The astroid module from flake8's tree.
+
+SOURCES = {
+    "docstrings everywhere": '"""Module."""\nimport keras\n\n\nclass P(keras.layers.Layer):\n    """Class."""\n\n'
+                             '    def call(self, x):\n        """Method."""\n        return x\n\n\n'
+                             'async def f():\n    """Coroutine."""\n    if True:\n        def g():\n'
+                             '            """Nested."""\n',
+    "type comments": "def f(a, b):\n    # type: (int, str) -> None\n    x = []  # type: list[int]\n",
+    "misplaced type comment": "x = 1\n# type: int\n",
+    "decorators and nesting": "import functools\n\n\n@functools.total_ordering\nclass A:\n    class B:\n"
+                              "        @staticmethod\n        def f():\n            return lambda: [i for i in ()]\n",
+    "match and try": "def f(x):\n    match x:\n        case 1:\n            '''s'''\n    try:\n        pass\n"
+                     "    except ValueError:\n        pass\n",
+}
+
+
+def shape(module: astroid.nodes.Module) -> str:
+    scopes = [module, *module.nodes_of_class((astroid.nodes.ClassDef, astroid.nodes.FunctionDef))]
+    return module.repr_tree() + repr([(s.name, sorted(s.locals), sorted(getattr(s, "instance_attrs", {})))
+                                      for s in scopes])
+
+
+@pytest.mark.parametrize("name", SOURCES)
+def test_built_from_flake8s_tree_as_from_source(name):
+    source = SOURCES[name]
+    manager = project.prepare(knowledge.default())
+    tree = ast.parse(source)
+    before = ast.dump(tree, include_attributes=True)
+    modname = "fastpath_" + name.replace(" ", "_")
+    ours = shape(rebuild.build(manager, source, modname, f"/nonexistent/{modname}.py", tree))
+    caches.settle(manager)
+    assert ast.dump(tree, include_attributes=True) == before  # other plugins get the tree intact
+    theirs = AstroidBuilder(manager, apply_transforms=False).string_build(source, modname, f"/nonexistent/{modname}.py")
+    del manager.astroid_cache[modname]
+    assert ours == shape(theirs)
+
+
+# Caches: what one file leaves behind.
+
+def test_the_linted_module_is_dropped_and_collected(tmp_path, monkeypatch):
+    seen = []
+    original = caches.linted
+    monkeypatch.setattr(caches, "linted", lambda m, module, foreign: (
+        seen.append(weakref.ref(module)) if module is not None else None, original(m, module, foreign)))
+    assert lint(POOLING, tmp_path / "pooling.py") == ["5:KL101"]
+    assert "pooling" not in astroid.MANAGER.astroid_cache
+    gc.unfreeze()
+    gc.collect()
+    assert seen and seen[0]() is None
+
+
+def test_an_imported_module_stays_cached(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "base.py").write_text("import keras\n\n\nclass Base(keras.layers.MaxPooling2D):\n    pass\n")
+    source = "from pkg.base import Base\n\n\nclass P(Base):\n    def build(self, input_shape):\n        pass\n"
+    assert lint(source, tmp_path / "pkg" / "p.py") == ["5:KL101"]
+    assert "pkg.base" in astroid.MANAGER.astroid_cache
+    assert "pkg.p" not in astroid.MANAGER.astroid_cache
+
+
+def test_what_a_file_assigns_on_keras_classes_does_not_outlive_it(tmp_path):
+    source = (
+        "import keras\n\nkeras.layers.Dense.extra = 1\nkeras.novelty = 2\nmodel = keras.Model()\n"
+        "model.norm = keras.layers.BatchNormalization()\n\n\n"
+        "class P(keras.layers.MaxPooling2D):\n    def build(self, input_shape):\n        pass\n"
+    )
+    assert lint(source, tmp_path / "m.py", codes=("KL101",)) == ["10:KL101"]
+    impl = stubs._stub_modules_cached(knowledge.default())["keras.layers"]
+    assert "extra" not in impl["Dense"].locals
+    assert "novelty" not in stubs._stub_modules_cached(knowledge.default())["keras"].locals
+    assert not impl["Model"].instance_attrs
+
+
+def test_failed_imports_keep_no_traceback(tmp_path):
+    lint("import keras\nimport no_such_module_anywhere\n\n\nclass P(keras.layers.Layer):\n"
+         "    def call(self, x):\n        return no_such_module_anywhere.f(x)\n", tmp_path / "m.py")
+    errors = [v for v in astroid.MANAGER._mod_file_cache.values() if isinstance(v, BaseException)]
+    assert errors and all(e.__traceback__ is None for e in errors)
+
+
+def test_project_modules_are_evicted_past_the_bound(tmp_path, monkeypatch):
+    monkeypatch.setattr(caches, "MAX_PROJECT_MODULES", 3)
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    for i in range(6):
+        (tmp_path / "pkg" / f"base{i}.py").write_text(f"import keras\n\n\nclass B{i}(keras.layers.MaxPooling2D):\n"
+                                                      "    pass\n")
+        source = f"from pkg.base{i} import B{i}\n\n\nclass P(B{i}):\n    def build(self, input_shape):\n        pass\n"
+        assert lint(source, tmp_path / "pkg" / f"p{i}.py") == ["5:KL101"]
+    cached = [name for name in astroid.MANAGER.astroid_cache if name.startswith("pkg")]
+    assert len(cached) <= 3 + 2  # the bound, plus what the last file imported after the check
+    assert "keras.layers" in astroid.MANAGER.astroid_cache  # the stubs are always there
+
+
+# Which classes could be Keras classes, before astroid.
+
+def candidates(source: str, roots=("/nonexistent",)) -> set[str]:
+    tree = ast.parse(source)
+    lines = {c.lineno: c.name for c in ast.walk(tree) if isinstance(c, ast.ClassDef)}
+    return {lines[line] for line in keras_candidates(tree, set(lines), roots)}
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("class E(Exception):\n    pass\n", set()),
+    ("import unittest\nclass T(unittest.TestCase):\n    pass\n", set()),
+    ("from typing import Generic, TypeVar\nT = TypeVar('T')\nclass G(Generic[T]):\n    pass\n", set()),
+    ("class A(ValueError):\n    pass\nclass B(A):\n    pass\n", set()),
+    ("class A(Undefined):\n    pass\n", set()),  # bound nowhere: never inferable
+    ("import keras\nclass L(keras.layers.Layer):\n    pass\nclass M(L):\n    pass\n", {"L", "M"}),
+    ("from .base import Base\nclass L(Base):\n    pass\n", {"L"}),  # the project: anything
+    ("from mypkg.layers import *\nclass E(Exception):\n    pass\n", {"E"}),  # a star may rebind Exception
+    ("import keras\nException = keras.layers.Layer\nclass E(Exception):\n    pass\n", {"E"}),
+    ("def make(Exception):\n    class E(Exception):\n        pass\n", {"E"}),
+    ("class E(make_base()):\n    pass\n", {"E"}),
+    ("import enum as keras_like\nclass E(keras_like.Enum):\n    pass\n", set()),
+])
+def test_keras_candidates(source, expected):
+    assert candidates(source) == expected
+
+
+def test_a_project_module_named_like_the_standard_library_keeps_the_class(tmp_path):
+    (tmp_path / "enum.py").write_text("import keras\n\n\nclass Enum(keras.layers.Layer):\n    pass\n")
+    assert candidates("from enum import Enum\nclass E(Enum):\n    pass\n", (str(tmp_path),)) == {"E"}
+
+
+def test_a_file_of_non_keras_classes_never_reaches_astroid(tmp_path, monkeypatch):
+    built = []
+    monkeypatch.setattr(project, "build_module", lambda *a, **k: built.append(a))
+    source = ("import unittest\n\n\nclass Error(Exception):\n    def __init__(self, message):\n"
+              "        super().__init__(message)\n\n\nclass T(unittest.TestCase):\n    def __init__(self, *a):\n"
+              "        super().__init__(*a)\n")
+    assert lint(source, tmp_path / "m.py") == []
+    assert built == []
+
+
+def test_a_shadowed_builtin_base_is_still_checked(tmp_path):
+    source = ("import keras\n\nException = keras.layers.MaxPooling2D\n\n\nclass P(Exception):\n"
+              "    def build(self, input_shape):\n        pass\n")
+    assert lint(source, tmp_path / "m.py", codes=("KL101",)) == ["7:KL101"]
