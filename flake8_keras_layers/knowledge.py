@@ -27,6 +27,7 @@ class KerasClassFacts:
     width_param: str | None
     facts: dict[str, tuple[tuple[Version, Version], ...]] = field(hash=False)
     unknown: dict[str, frozenset[Version]] = field(hash=False)
+    params: tuple[str, ...] = ()  # constructor parameters in order, when the data file has them
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,29 @@ class Knowledge:
         if entry is None:
             return None
         return self._holds(entry.facts.get(fact, ()), entry.unknown.get(fact, frozenset()), target)
+
+    def class_holds_unless(self, class_name: str, fact: str, unless: str, target: Target) -> Verdict | None:
+        """A derived per-class fact: ``fact`` holds and ``unless`` does not, release by release."""
+        entry = self.classes.get(class_name)
+        if entry is None:
+            return None
+        unknown = entry.unknown.get(fact, frozenset()) | entry.unknown.get(unless, frozenset())
+
+        def holds(name: str, version: Version) -> bool:
+            return any(first <= version <= last for first, last in entry.facts.get(name, ()))
+
+        true = [v for v in self.versions if v not in unknown and holds(fact, v) and not holds(unless, v)]
+        ranges, start, previous = [], None, None
+        for version in self.versions:
+            if version in true:
+                start = version if start is None else start
+                previous = version
+            elif start is not None:
+                ranges.append((start, previous))
+                start = None
+        if start is not None:
+            ranges.append((start, previous))
+        return self._holds(tuple(ranges), unknown, target)
 
     def global_holds(self, fact: str, target: Target) -> Verdict | None:
         return self._holds(self.globals.get(fact, ()), frozenset(), target)
@@ -103,6 +127,7 @@ def _class_facts(name: str, entry: dict) -> KerasClassFacts:
             fact: frozenset(parse(v) for v in versions)
             for fact, versions in entry.get("unknown", {}).items()
         },
+        params=tuple(entry.get("params", ())),
     )
 
 

@@ -174,6 +174,7 @@ CASES = [
                 pass
         """,
         [],
+        codes=("KL101",),
     ),
     Case(
         "a project class that only shares a Keras name is not Keras",

@@ -56,8 +56,9 @@ CASES = [
                                                  "x = self.pool(x)\nreturn self.pool(x)"), []),
     Case("Dense shared on purpose is not KL201", model("self.enc = layers.Dense(8)",
                                                        "a = self.enc(x[0])\nreturn self.enc(x[1])"), []),
-    Case("LayerNormalization is not KL201", model("self.ln = layers.LayerNormalization()",
-                                                  "x = self.ln(x)\nreturn self.ln(x)"), []),
+    Case("LayerNormalization is not KL201 (KL903's)", model("self.ln = layers.LayerNormalization()",
+                                                             "x = self.ln(x)\nreturn self.ln(x)"), [],
+         codes=("KL201",)),
     Case("if/else branches", model(BN, "if training:\n    x = self.bn(x)\nelse:\n    x = self.bn(x * 2)\nreturn x"), []),
     Case("if/elif/else chain", model(BN + "; self.mode = 'a'",
                                       "if self.mode == 'a':\n    x = self.bn(x)\nelif self.mode == 'b':\n"

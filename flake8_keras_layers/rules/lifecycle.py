@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from astroid import nodes
+
 from .. import syntax
 from .base import ClassContext, Diagnostic, Rule
 
@@ -46,4 +48,79 @@ class BuildNeverCalled(Rule):
             f"{ctx.cls.name}.build() is never called: {base.display} marks the layer "
             f"built in __init__ in Keras {verdict.describe()} ({ctx.targeting_note()}); "
             f"set `self.built = False` after `super().__init__()` in {ctx.cls.name}.__init__",
+        )
+
+
+def _calls_self_build(func: nodes.FunctionDef) -> bool:
+    return any(call.func.attrname == "build" for call in syntax.self_method_calls(func))
+
+
+class BuiltSetBeforeBuild(Rule):
+    code = "KL102"
+    name = "built-set-before-build"
+    summary = "`self.built = True` outside build() in a layer that defines build(): build() never runs"
+    methods = frozenset({"build"})
+
+    def check(self, ctx: ClassContext) -> Iterator[Diagnostic]:
+        build = ctx.method("build")
+        if build is None:
+            return
+        # Setting `built` from build() itself, a helper it calls, or call() (which runs only
+        # after build) is harmless; so is a method that builds explicitly (`self.build(...)`).
+        harmless = {id(m) for m, _ in syntax.reachable_methods(build, ctx.ancestry.chain)}
+        call = ctx.method("call")
+        if call is not None:
+            harmless.update(id(m) for m, _ in syntax.reachable_methods(call, ctx.ancestry.chain))
+        for method in ctx.cls.body:
+            if not isinstance(method, nodes.FunctionDef) or id(method) in harmless:
+                continue
+            if _calls_self_build(method):
+                continue
+            for assign in syntax.assigns_self_attr(method, "built", True):
+                yield self.at(
+                    assign,
+                    f"`self.built = True` in {ctx.cls.name}.{method.name}() marks the layer built before "
+                    f"Keras calls {ctx.cls.name}.build(), so build() never runs and the state it creates "
+                    "is missing; remove it (Keras sets `built` itself once build() returns)",
+                )
+
+
+def _always_raises(func: nodes.FunctionDef) -> bool:
+    body = [s for s in func.body if not (isinstance(s, nodes.Expr) and isinstance(s.value, nodes.Const))]
+    return bool(body) and any(isinstance(s, nodes.Raise) for s in body)
+
+
+def _may_init_elsewhere(func: nodes.FunctionDef) -> bool:
+    """``self`` handed to a function (``init_layer(self, ...)``) that might call ``Layer.__init__``."""
+    me = syntax.self_name(func)
+    for node in syntax.walk_scope(func):
+        if isinstance(node, nodes.Call) and not syntax.is_self_attr(node.func, me):
+            passed = list(node.args) + [k.value for k in node.keywords or ()]
+            if any(isinstance(a, nodes.Name) and a.name == me for a in passed):
+                return True
+    return False
+
+
+class SuperInitNotCalled(Rule):
+    code = "KL107"
+    name = "super-init-not-called"
+    summary = "a Layer/Model __init__ never calls super().__init__()"
+    methods = frozenset({"__init__"})
+
+    def check(self, ctx: ClassContext) -> Iterator[Diagnostic]:
+        init = ctx.method("__init__")
+        if init is None or _always_raises(init):
+            return
+        # super().__init__() reached directly, under a condition, or through the class's own
+        # helpers (two calls deep) counts; `self` passed to an unknown function might reach it.
+        for method, _path in syntax.reachable_methods(init, ctx.ancestry.chain, skip={"__init__"}):
+            if syntax.super_init_calls(method) or _may_init_elsewhere(method):
+                return
+        base = ctx.ancestry.base
+        failure = ("the first call raises RuntimeError \"you forgot to call `super().__init__()`\""
+                   if ctx.targets_keras3(base) else "Keras fails as soon as the layer is used")
+        yield self.at(
+            init,
+            f"{ctx.cls.name}.__init__() never calls super().__init__(): {base.display} is left "
+            f"uninitialised and {failure}; call `super().__init__(**kwargs)` first in {ctx.cls.name}.__init__",
         )

@@ -1,0 +1,68 @@
+"""KL106 add-weight-positional-name, as cases: source in, ``line:code`` out."""
+
+import textwrap
+
+import pytest
+from helpers import Case, run_case
+
+from flake8_keras_layers import knowledge, versions
+from flake8_keras_layers.analysis import analyze
+
+
+def layer(build_body: str, header: str = "import keras", base: str = "keras.layers.Layer") -> str:
+    """A layer whose build() body is given (``def build`` is line 4, its body starts on line 5)."""
+    body = "".join(f"        {line}\n" for line in build_body.strip().splitlines())
+    return f"{header}\n\nclass Net({base}):\n    def build(self, input_shape):\n{body}"
+
+
+NAMED = 'self.w = self.add_weight("w", shape=(4,))'
+
+CASES = [
+    Case("seed: name first, shape by keyword, any release", layer(NAMED), ["5:KL106"]),
+    Case("TypeError releases", layer(NAMED), ["5:KL106"], keras_version="3.13.2"),
+    Case("ValueError releases", layer(NAMED), ["5:KL106"], keras_version="3.14.0"),
+    Case("first release", layer(NAMED), ["5:KL106"], keras_version="3.0.0"),
+    Case("name and shape both positional", layer('self.w = self.add_weight("w", (4,))'), ["5:KL106"]),
+    Case("an f-string name", layer('self.w = self.add_weight(f"w_{0}", shape=(4,))'), ["5:KL106"]),
+    Case("a name held in a constant", layer('name = "kernel"\nself.w = self.add_weight(name, shape=(4,))'),
+         ["6:KL106"]),
+    Case("in __init__ and other methods too",
+         'import keras\n\nclass Net(keras.layers.Layer):\n    def __init__(self):\n        super().__init__()\n'
+         '        self.w = self.add_weight("w", shape=(1,))\n', ["6:KL106"]),
+    Case("a positional shape is Keras 3's first parameter", layer("self.w = self.add_weight((4,), name='w')"), []),
+    Case("a positional shape from input_shape", layer("self.w = self.add_weight((input_shape[-1],))"), []),
+    Case("name by keyword", layer('self.w = self.add_weight(name="w", shape=(4,))'), []),
+    Case("an unknown first argument", layer("self.w = self.add_weight(self.spec, shape=(4,))"), []),
+    Case("Keras 2 (tf_keras) takes the name first", layer(NAMED, header="import tf_keras",
+                                                          base="tf_keras.layers.Layer"), []),
+    Case("a 2.x keras-version", layer(NAMED), [], keras_version="2.15"),
+    Case("another object's add_weight", layer('self.w = other.add_weight("w", shape=(4,))'), []),
+    Case(
+        "a plain class",
+        """
+        class Store:
+            def add_weight(self, name, shape=None):
+                return name
+
+            def make(self):
+                return self.add_weight("w", shape=(4,))
+        """,
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_kl106(case, tmp_path):
+    case.codes = ("KL106",)
+    assert run_case(case, tmp_path) == case.expected
+
+
+@pytest.mark.parametrize("version, error", [("3.13.2", "TypeError \"got multiple values for argument 'shape'\""),
+                                            ("3.14.0", "ValueError \"`name` must be passed as a keyword")])
+def test_message_names_the_exception_of_the_targeted_release(version, error, tmp_path):
+    source = textwrap.dedent(layer(NAMED))
+    target = versions.Target(versions.parse(version), "option")
+    (found,) = [d for d in analyze(source, str(tmp_path / "m.py"), target, knowledge.default()) if d.code == "KL106"]
+    assert error in found.message
+    assert "pass it as name='w'" in found.message
