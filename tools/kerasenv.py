@@ -37,7 +37,7 @@ import tempfile
 TOOLS_DIR = pathlib.Path(__file__).resolve().parent
 BACKEND = "jax"
 
-__all__ = ["ensure_keras", "ensure_deps", "run_keras", "keras_env", "cache_root", "deps_file_for"]
+__all__ = ["ensure_keras", "ensure_deps", "ensure_tensorflow", "run_keras", "keras_env", "cache_root", "deps_file_for"]
 
 
 def cache_root() -> pathlib.Path:
@@ -123,6 +123,18 @@ def ensure_deps(version: str) -> pathlib.Path:
     digest = hashlib.sha256("\n".join(p for p in pins if p).encode()).hexdigest()[:12]
     name = req.stem.replace("keras-deps-", "")
     target = cache_root() / "deps" / f"{name}-{digest}"
+    _pip_target(target, ["-r", str(req)])
+    return target
+
+
+def ensure_tensorflow() -> pathlib.Path:
+    """Install (once) and return a dir with TensorFlow, JAX and Keras 3 (tools/tensorflow-deps.txt).
+
+    For witnesses that compare backends; run code with ``PYTHONPATH`` set to it.
+    """
+    req = TOOLS_DIR / "tensorflow-deps.txt"
+    digest = hashlib.sha256(req.read_bytes()).hexdigest()[:12]
+    target = cache_root() / "deps" / f"tensorflow-{digest}"
     _pip_target(target, ["-r", str(req)])
     return target
 

@@ -7,8 +7,12 @@ give it a page ``docs/rules/<CODE>.md`` and a table of cases under ``tests/``.
 
 from __future__ import annotations
 
+from .activation import ActivationLayerInstance
 from .base import ClassContext, Diagnostic, ModuleContext, ModuleRule, Rule
+from .config import ConfigDropsBase, ConfigMissingArg
+from .config_init import ConfigNotSerializable, InitDropsKwargs
 from .lifecycle import BuildNeverCalled, BuiltSetBeforeBuild, SuperInitNotCalled
+from .portability import BackendSpecificOp, LambdaNotLoadable
 from .reuse import BatchNormReused, NormalizationParamsShared, ReusedLayerShapeConflict
 from .state import AddWeightPositionalName, LayerCreatedInCall, StateAddedAfterBuilt, StateCreatedInCall
 
@@ -23,6 +27,13 @@ ALL: tuple[Rule, ...] = (
     BatchNormReused(),
     ReusedLayerShapeConflict(),
     NormalizationParamsShared(),
+    ActivationLayerInstance(),
+    InitDropsKwargs(),
+    ConfigMissingArg(),
+    ConfigNotSerializable(),
+    ConfigDropsBase(),
+    BackendSpecificOp(),
+    LambdaNotLoadable(),
 )
 
 BY_CODE = {rule.code: rule for rule in ALL}

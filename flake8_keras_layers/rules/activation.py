@@ -1,0 +1,74 @@
+"""KL301: a layer instance given as ``activation=`` (Conv2D(..., activation=layers.ReLU()))."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from astroid import nodes
+
+from .. import resolver, stubs
+from ..resolver import KerasClass
+from .base import Diagnostic, ModuleContext, ModuleRule
+
+# A project subclass defining any of these may serialize ``activation`` its own way.
+_CONFIG_METHODS = frozenset({"__init__", "get_config", "from_config"})
+
+
+def receiving_class(call: nodes.Call) -> KerasClass | None:
+    """The Keras class whose config holds ``activation``: the called Keras layer, or the Keras base of
+    a project subclass that leaves construction and config to it."""
+    values = resolver.safe_infer_all(call.func)
+    if not values or len({id(v) for v in values}) != 1 or not isinstance(values[0], nodes.ClassDef):
+        return None
+    ancestry = resolver.resolve_class(values[0])
+    if ancestry is None:
+        return None
+    for klass in ancestry.chain:
+        if any(isinstance(n, nodes.FunctionDef) and n.name in _CONFIG_METHODS for n in klass.body):
+            return None
+    return ancestry.base
+
+
+def activation_layer(value: nodes.NodeNG) -> KerasClass | None:
+    """The Keras layer class ``value`` provably is an instance of (directly or through a name), else None.
+
+    Only Keras' own layers: a project layer (even a ReLU subclass) is found through ``custom_objects``
+    on reload and round-trips (measured on 3.9.2); Keras' are looked up among activation functions only.
+    """
+    classes = resolver.instance_classes(value)
+    if classes is None:
+        return None
+    found = [stubs.keras_identity(klass) for klass in classes]
+    if any(identity is None for identity in found):
+        return None
+    return KerasClass(*found[0])
+
+
+class ActivationLayerInstance(ModuleRule):
+    code = "KL301"
+    name = "activation-layer-instance"
+    summary = "activation= given a layer instance: from_config and .keras reload raise TypeError"
+    keywords = frozenset({"activation"})
+
+    def check_module(self, ctx: ModuleContext) -> Iterator[Diagnostic]:
+        for call in ctx.module.nodes_of_class(nodes.Call):
+            keyword = next((k for k in call.keywords or [] if k.arg == "activation"), None)
+            if keyword is None or isinstance(keyword.value, nodes.Const):
+                continue  # strings and None, cheaply
+            receiver = receiving_class(call)
+            if receiver is None:
+                continue
+            verdict = ctx.affected_by(receiver, "activation_instance_roundtrip_fails")
+            if verdict is None:
+                continue
+            layer = activation_layer(keyword.value)
+            if layer is None:
+                continue
+            yield self.at(
+                keyword.value,
+                f"activation= of {receiver.display} is a layer instance ({layer.display}): its config cannot be "
+                "read back, so from_config and .keras reload raise TypeError 'Could not interpret activation "
+                f"function identifier' in Keras {verdict.describe()} ({ctx.targeting_note()}; keras issue "
+                "21088); pass a string or function (activation='relu', keras.activations.leaky_relu) or "
+                "apply the activation layer after it",
+            )

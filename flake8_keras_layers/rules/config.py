@@ -1,0 +1,253 @@
+"""KL303 and KL305: what a ``get_config`` returns against what the constructor takes.
+
+Keras reloads a layer with ``cls(**layer.get_config())`` (``from_config``), so
+every key must be a constructor argument, and every constructor argument that
+matters must be a key. Both are checked only when the returned dict can be
+followed (``config_keys``) and reload provably goes through ``cls(**config)``.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from astroid import nodes
+
+from .. import knowledge_config, syntax
+from .base import ClassContext, Diagnostic, Rule
+from .config_keys import ConfigDict, returned_config
+from .config_project import fixed_by_subclasses, subclass_inits
+
+
+def own_method(klass: nodes.ClassDef, name: str) -> nodes.FunctionDef | None:
+    found = None
+    for node in klass.body:
+        if isinstance(node, nodes.FunctionDef) and node.name == name:
+            found = node
+    return found
+
+
+def chain_method(ctx: ClassContext, name: str, start: int = 0):
+    """(index in the project chain, method) of the first chain class from ``start`` defining ``name``."""
+    for index, klass in enumerate(ctx.ancestry.chain[start:], start):
+        method = own_method(klass, name)
+        if method is not None:
+            return index, method
+    return None, None
+
+
+def named_params(func: nodes.FunctionDef) -> list[nodes.AssignName]:
+    """Parameters a caller can pass by keyword (``self`` and positional-only ones excluded)."""
+    args = func.args
+    return [*(args.args or [])[1:], *(args.kwonlyargs or [])]
+
+
+def has_default(func: nodes.FunctionDef, param: nodes.AssignName) -> bool:
+    args = func.args
+    if param in (args.kwonlyargs or []):
+        return args.kw_defaults[args.kwonlyargs.index(param)] is not None
+    positional = args.args or []
+    return positional.index(param) >= len(positional) - len(args.defaults or [])
+
+
+def names_passed_to_super(init: nodes.FunctionDef) -> set[str]:
+    """Every name used in the arguments of ``super().__init__(...)`` calls (by keyword or position)."""
+    names: set[str] = set()
+    for call in syntax.super_init_calls(init):
+        for arg in [*call.args, *(k.value for k in call.keywords or [])]:
+            names.update(n.name for n in arg.nodes_of_class(nodes.Name))
+    return names
+
+
+def stored_under_keys(init: nodes.FunctionDef, keys: frozenset[str]) -> set[str]:
+    """Parameters that flow into a config key under another name: assigned into a local or ``self``
+    attribute named like a key (``batch_shape = (batch_size,) + shape`` with key ``batch_shape``)."""
+    me = syntax.self_name(init)
+    found: set[str] = set()
+    for node in init.nodes_of_class((nodes.Assign, nodes.AugAssign, nodes.AnnAssign)):
+        targets = node.targets if isinstance(node, nodes.Assign) else [node.target]
+        names = {t.name for t in targets if isinstance(t, nodes.AssignName)}
+        names |= {t.attrname for t in targets if syntax.is_self_attr(t, me)}
+        if node.value is not None and {n.lstrip("_") for n in names} & keys:
+            found.update(n.name for n in node.value.nodes_of_class(nodes.Name))
+    return found
+
+
+def reload_is_plain(ctx: ClassContext) -> bool:
+    """Reload is ``cls(**config)``: no ``from_config`` in the chain, or one that only adjusts values
+    and ends in ``cls(**config)`` (a renaming ``from_config`` cannot be followed)."""
+    _, from_config = chain_method(ctx, "from_config")
+    if from_config is None:
+        return True
+    params = from_config.args.args or []
+    if len(params) < 2:
+        return False
+    cls_arg, config_arg = params[0].name, params[1].name
+    for node in from_config.nodes_of_class((nodes.Call, nodes.Delete)):
+        if isinstance(node, nodes.Delete):
+            return False
+        func = node.func
+        if isinstance(func, nodes.Attribute) and func.attrname in ("pop", "popitem", "clear") and (
+            isinstance(func.expr, nodes.Name) and func.expr.name == config_arg
+        ):
+            return False
+        if isinstance(func, nodes.Name) and func.name == cls_arg:
+            if node.args or any(k.arg is None and not (
+                isinstance(k.value, nodes.Name) and k.value.name == config_arg
+            ) for k in node.keywords or []):
+                return False
+    return True
+
+
+def inherited_keys(ctx: ClassContext, start: int) -> frozenset[str] | None:
+    """Keys the project bases' ``get_config`` add from chain index ``start`` on (None: not followed)."""
+    keys: frozenset[str] = frozenset()
+    index = start
+    while True:
+        index, method = chain_method(ctx, "get_config", index)
+        if method is None:
+            return keys  # the rest is the Keras base's get_config
+        config = returned_config(method)
+        if config is None or not config.complete:
+            return None
+        keys |= config.keys
+        if not config.base:
+            return keys
+        index += 1
+
+
+class ConfigMissingArg(Rule):
+    code = "KL303"
+    name = "config-missing-arg"
+    summary = "get_config omits a constructor argument, or returns a key no constructor accepts"
+    methods = frozenset({"get_config"})
+
+    def check(self, ctx: ClassContext) -> Iterator[Diagnostic]:
+        get_config = ctx.method("get_config")
+        config = returned_config(get_config) if get_config is not None else None
+        if config is None or not reload_is_plain(ctx):
+            return
+        init_index, init = chain_method(ctx, "__init__")
+        if init is None:
+            return  # the Keras base's own constructor: its parameters are its get_config's business
+        missing = self.missing(ctx, config, init_index, init)
+        unknown = self.unaccepted(ctx, config, init_index)
+        if not missing and not unknown:
+            return
+        parts = []
+        if missing:
+            required = [p.name for p in missing if not has_default(init, p)]
+            defaulted = [p.name for p in missing if has_default(init, p)]
+            if required:
+                parts.append(f"omits required argument(s) {_names(required)} (reload raises TypeError "
+                             "'missing required positional argument')")
+            if defaulted:
+                parts.append(f"omits argument(s) {_names(defaulted)} (they silently come back with their "
+                             "defaults on reload and clone)")
+        if unknown:
+            parts.append(f"returns key(s) {_names(unknown)} that no constructor in the chain accepts "
+                         "(reload raises 'Unrecognized keyword arguments')")
+        yield self.at(
+            get_config,
+            f"{ctx.cls.name}.get_config() {'; and '.join(parts)}; make the config keys exactly the "
+            f"__init__ arguments of {ctx.cls.name}",
+        )
+
+    def missing(self, ctx: ClassContext, config: ConfigDict, init_index: int, init) -> list:
+        if not config.complete:
+            return []
+        covered = set(config.keys)
+        # A parameter the Keras base also takes is in its config (Dense's ``activation``...); without the
+        # base config, name/trainable/dtype are KL305's finding, not this one's.
+        keras_params = knowledge_config.default().accepted_names(ctx.ancestry.base.name, _config_target(ctx))
+        if keras_params is None:
+            return []
+        covered |= keras_params
+        if config.base:
+            inherited = inherited_keys(ctx, 1)
+            if inherited is None:
+                return []
+            covered |= inherited
+            for klass in ctx.ancestry.chain[init_index:]:
+                klass_init = own_method(klass, "__init__")
+                if klass_init is not None:
+                    covered |= names_passed_to_super(klass_init)
+        covered |= stored_under_keys(init, config.keys)
+        found = [p for p in named_params(init) if p.name not in covered]
+        owner = ctx.ancestry.chain[init_index]
+        return [p for p in found if not fixed_by_subclasses(owner, p.name)]
+
+    def unaccepted(self, ctx: ClassContext, config: ConfigDict, init_index: int) -> list[str]:
+        if any(own_method(k, "__init__") is not None and own_method(k, "__init__").args.vararg
+               for k in ctx.ancestry.chain):
+            return []  # *args constructors (functional-model tasks) are not followed
+        found = [key for key in config.keys if accepted(ctx, init_index, key) is False]
+        if found:
+            # An abstract base may return keys its concrete subclasses take (keras-hub's Task).
+            inits = subclass_inits(ctx.cls)
+            found = [key for key in found if not any(i is None or key in i or "*" in i for i in inits)]
+        return sorted(found)
+
+
+def accepted(ctx: ClassContext, index: int, key: str) -> bool | None:
+    """Whether ``cls(**{key: ...})`` gets past every constructor from chain index ``index`` (None: unsure)."""
+    while True:
+        index, init = chain_method(ctx, "__init__", index)
+        if init is None:
+            if ctx.ancestry.base.family != "keras":
+                return None  # Keras 2 constructors are not probed
+            return knowledge_config.default().accepts(ctx.ancestry.base.name, key, ctx.target)
+        if key in {p.name for p in named_params(init)} or _names_key(init, key):
+            return True
+        kwarg = init.args.kwarg
+        if kwarg is None:
+            return False
+        if not _forwards_kwargs(init, kwarg):
+            return None  # swallowed, or passed on in a way not followed
+        index += 1
+
+
+def _names_key(init: nodes.FunctionDef, key: str) -> bool:
+    """The key is spelt out in ``__init__`` (``kwargs.pop("config_file", ...)``): taken from **kwargs."""
+    return any(isinstance(n, nodes.Const) and n.value == key for n in init.nodes_of_class(nodes.Const))
+
+
+def _forwards_kwargs(init: nodes.FunctionDef, kwarg: str) -> bool:
+    """``**kwargs`` reaches ``super().__init__`` unchanged in name (``pop`` of other keys is fine)."""
+    return any(
+        k.arg is None and isinstance(k.value, nodes.Name) and k.value.name == kwarg
+        for call in syntax.super_init_calls(init)
+        for k in call.keywords or []
+    )
+
+
+def _config_target(ctx: ClassContext):
+    """Keras 3 facts for ``keras``; for ``tf_keras`` every Keras 3 release counts (closest measured)."""
+    if ctx.ancestry.base.family == "keras" and not ctx.target.keras2_everywhere:
+        return ctx.target
+    return type(ctx.target)(None, "any")
+
+
+def _names(names) -> str:
+    return ", ".join(f"'{n}'" for n in names)
+
+
+class ConfigDropsBase(Rule):
+    code = "KL305"
+    name = "config-drops-base"
+    summary = "get_config builds its dict without super().get_config(): name, trainable and dtype are lost"
+    methods = frozenset({"get_config"})
+
+    def check(self, ctx: ClassContext) -> Iterator[Diagnostic]:
+        get_config = ctx.method("get_config")
+        config = returned_config(get_config) if get_config is not None else None
+        if config is None or config.base or not config.complete or "name" in config.keys:
+            return  # a config that spells out "name" rebuilds the base part by hand, on purpose
+        if ctx.ancestry.is_a("Model") and not ctx.targets_keras3(ctx.ancestry.base):
+            return  # a Keras 2 subclassed Model's base config is empty: nothing is dropped
+        base = ctx.ancestry.base.display
+        yield self.at(
+            get_config,
+            f"{ctx.cls.name}.get_config() builds its dict without super().get_config(): the {base} "
+            "config (name, trainable, dtype policy) is lost on reload and clone; start from "
+            "`config = super().get_config()` and update it",
+        )

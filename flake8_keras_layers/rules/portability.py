@@ -1,0 +1,140 @@
+"""Opt-in KL9xx portability rules: TensorFlow ops in a Keras 3 layer, Python lambdas in Lambda layers."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from astroid import nodes
+
+from .. import resolver, stubs, syntax
+from .base import ClassContext, Diagnostic, ModuleContext, ModuleRule, Rule
+
+
+def _imported_module(scope_node: nodes.NodeNG, name: str) -> str | None:
+    """The module ``name`` is bound to by an import visible from ``scope_node`` (None: not only imports)."""
+    try:
+        _, assignments = scope_node.scope().lookup(name)
+    except Exception:  # noqa: BLE001 - astroid lookup failures mean "unknown"
+        return None
+    modules = set()
+    for assignment in assignments:
+        if isinstance(assignment, nodes.Import):
+            modules.update(mod for mod, alias in assignment.names if (alias or mod.split(".")[0]) == name)
+        elif isinstance(assignment, nodes.ImportFrom):
+            modules.update(f"{assignment.modname}.{mod}" for mod, alias in assignment.names if (alias or mod) == name)
+        else:
+            return None
+    return modules.pop() if len(modules) == 1 else None
+
+
+def _local_class(node: nodes.NodeNG, name: str) -> nodes.ClassDef | None:
+    """The class ``name`` is bound to in the same module, when that is its only binding."""
+    try:
+        _, assignments = node.scope().lookup(name)
+    except Exception:  # noqa: BLE001
+        return None
+    if len(assignments) == 1 and isinstance(assignments[0], nodes.ClassDef):
+        return assignments[0]
+    return None
+
+
+def _root_name(node: nodes.NodeNG) -> nodes.Name | None:
+    while isinstance(node, nodes.Attribute):
+        node = node.expr
+    return node if isinstance(node, nodes.Name) else None
+
+
+def _imports_keras(module: nodes.Module) -> bool:
+    for node in module.nodes_of_class((nodes.Import, nodes.ImportFrom)):
+        names = [mod for mod, _ in node.names] if isinstance(node, nodes.Import) else [node.modname]
+        if any(name.split(".")[0] == "keras" for name in names):
+            return True
+    return False
+
+
+class BackendSpecificOp(Rule):
+    code = "KL901"
+    name = "backend-specific-op"
+    summary = "a Keras 3 layer calls tf.* ops in call(): it breaks under the JAX and PyTorch backends"
+    methods = frozenset({"call"})
+    opt_in = True
+
+    def check(self, ctx: ClassContext) -> Iterator[Diagnostic]:
+        call_method = ctx.method("call")
+        if call_method is None or not ctx.targets_keras3(ctx.ancestry.base):
+            return
+        module = ctx.cls.root()
+        if not _imports_keras(module) or self.written_against_tf_keras(ctx.cls):
+            return
+        reported: list[nodes.Call] = []
+        decorators = set(call_method.decorators.nodes_of_class(nodes.Call)) if call_method.decorators else set()
+        for node in syntax.walk_scope(call_method):
+            if not isinstance(node, nodes.Call) or not isinstance(node.func, nodes.Attribute) or node in decorators:
+                continue  # @tf.function on call() is not an op on the layer's tensors
+            root = _root_name(node.func)
+            if root is None or (_imported_module(node, root.name) or "").split(".")[0] != "tensorflow":
+                continue
+            dotted = node.func.as_string()
+            if ".keras." in f"{dotted}." or any(node in r.nodes_of_class(nodes.Call) for r in reported):
+                continue  # tf.keras.ops is Keras; a call nested in a reported one is one finding
+            reported.append(node)
+            yield self.at(
+                node,
+                f"{ctx.cls.name}.call() uses {dotted}() in a Keras 3 layer (this file imports keras): "
+                "TensorFlow ops cannot take the JAX or PyTorch backend's tensors (nor their symbolic "
+                "tracing when the layer is built in a functional model); use the keras.ops equivalent",
+            )
+
+    @staticmethod
+    def written_against_tf_keras(cls: nodes.ClassDef) -> bool:
+        """A base spelled through TensorFlow (tf.keras.layers.Layer, from tensorflow.keras import ...)."""
+        for base in cls.bases:
+            root = _root_name(base)
+            if root is None:
+                return True
+            local = _local_class(base, root.name)
+            if local is not None:
+                if local is cls or BackendSpecificOp.written_against_tf_keras(local):
+                    return True
+                continue
+            module = _imported_module(base, root.name)
+            if module is None or module.split(".")[0] != "keras":
+                return True
+        return False
+
+
+class LambdaNotLoadable(ModuleRule):
+    code = "KL902"
+    name = "lambda-not-loadable"
+    summary = "layers.Lambda(lambda ...): a .keras file holding it refuses to load unless safe_mode=False"
+    callees = frozenset({"Lambda"})
+    opt_in = True
+
+    def check_module(self, ctx: ModuleContext) -> Iterator[Diagnostic]:
+        for call in ctx.module.nodes_of_class(nodes.Call):
+            function = call.args[0] if call.args else next(
+                (k.value for k in call.keywords or [] if k.arg == "function"), None
+            )
+            if function is None or not self.is_python_lambda(function):
+                continue
+            values = resolver.safe_infer_all(call.func)
+            if not values or not all(isinstance(v, nodes.ClassDef) for v in values):
+                continue
+            identities = {stubs.keras_identity(v) for v in values}
+            if identities != {("keras", "Lambda")} or ctx.target.keras2_everywhere:
+                continue
+            yield self.at(
+                function,
+                "keras.layers.Lambda is given a Python lambda: a .keras file holding it is saved as bytecode "
+                "and keras.models.load_model refuses it ('Requested the deserialization of a Lambda layer "
+                "whose `function` is a Python lambda') unless safe_mode=False; use a named function "
+                "registered with @keras.saving.register_keras_serializable(), or a custom layer",
+            )
+
+    @staticmethod
+    def is_python_lambda(node: nodes.NodeNG) -> bool:
+        if isinstance(node, nodes.Lambda):
+            return True
+        values = resolver.safe_infer_all(node)
+        return bool(values) and all(isinstance(v, nodes.Lambda) and not isinstance(v, nodes.FunctionDef)
+                                    for v in values)

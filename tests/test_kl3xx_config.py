@@ -1,0 +1,293 @@
+"""KL303 config-missing-arg and KL305 config-drops-base, as cases: source in, ``line:code`` out."""
+
+import pytest
+from helpers import Case, run_case
+
+
+def layer(init_params: str, get_config: str, init_body: str = "super().__init__(**kwargs)",
+          base: str = "keras.layers.Layer", extra: str = "") -> str:
+    """A layer whose ``get_config`` starts on line 8 (``def get_config`` line)."""
+    body = "".join(f"        {line}\n" for line in get_config.strip().splitlines())
+    return (
+        "import keras\n\n"
+        f"class Scale({base}):\n"
+        f"    def __init__(self, {init_params}):\n"
+        f"        {init_body}\n"
+        "        self.units = units\n\n"
+        "    def get_config(self):\n"
+        f"{body}{extra}"
+    )
+
+
+UPDATE = 'config = super().get_config()\nconfig.update({"units": self.units})\nreturn config'
+
+CASES_303 = [
+    # Missing constructor arguments.
+    Case("seed 003 sketch: every argument in the config",
+         layer("config_param1, config_param2=None, **kwargs",
+               'config = super().get_config()\nconfig.update({"config_param1": 1, "config_param2": 2})\n'
+               "return config", "super().__init__(**kwargs); units = 1"), []),
+    Case("required argument missing", layer("units, rate, **kwargs", UPDATE), ["8:KL303"]),
+    Case("defaulted argument missing (reloads with the default)", layer("units, rate=0.5, **kwargs", UPDATE),
+         ["8:KL303"]),
+    Case("keyword-only argument missing", layer("units, *, rate=0.5, **kwargs", UPDATE), ["8:KL303"]),
+    Case("update with keywords", layer("units, rate=0.5, **kwargs",
+                                       "config = super().get_config()\nconfig.update(units=1, rate=2)\n"
+                                       "return config"), []),
+    Case("subscript assignment", layer("units, rate=0.5, **kwargs",
+                                       'config = super().get_config()\nconfig["units"] = 1\nconfig["rate"] = 2\n'
+                                       "return config"), []),
+    Case("dict unpacking", layer("units, rate=0.5, **kwargs",
+                                 'return {**super().get_config(), "units": 1, "rate": 2}'), []),
+    Case("dict unpacking, one missing", layer("units, rate=0.5, **kwargs",
+                                              'return {**super().get_config(), "units": 1}'), ["8:KL303"]),
+    Case("dict(base, key=...)", layer("units, rate=0.5, **kwargs",
+                                      "return dict(super().get_config(), units=1, rate=2)"), []),
+    Case("Keras 2 idiom: dict(list(base.items()) + list(config.items()))",
+         layer("units, rate=0.5, **kwargs",
+               'config = {"units": 1, "rate": 2}\nbase_config = super(Scale, self).get_config()\n'
+               "return dict(list(base_config.items()) + list(config.items()))"), []),
+    Case("union operator", layer("units, rate=0.5, **kwargs",
+                                 'return super().get_config() | {"units": 1, "rate": 2}'), []),
+    Case("keys added in a branch count", layer("units, rate=0.5, **kwargs",
+                                               'config = super().get_config()\nconfig["units"] = 1\n'
+                                               'if self.units:\n    config["rate"] = 2\nreturn config'), []),
+    Case("passed to the Keras base's __init__ by keyword",
+         layer("units, activation=None, **kwargs", UPDATE,
+               "super().__init__(units=units, activation=activation, **kwargs)", "keras.layers.Dense"), []),
+    Case("passed to the Keras base's __init__ by position",
+         layer("units, activation=None, **kwargs", UPDATE, "super().__init__(units, activation, **kwargs)",
+               "keras.layers.Dense"), []),
+    Case("same name as a parameter of the Keras base (its get_config has it)",
+         layer("units, use_bias=True, **kwargs", UPDATE, "super().__init__(units, **kwargs)",
+               "keras.layers.Dense"), []),
+    Case("not passed to the Keras base and not a parameter of it",
+         layer("units, scale=2.0, **kwargs", UPDATE, "super().__init__(units, **kwargs)", "keras.layers.Dense"),
+         ["8:KL303"]),
+    Case("name/trainable/dtype taken explicitly and passed on",
+         layer("units, name=None, trainable=True, dtype=None", UPDATE,
+               "super().__init__(name=name, trainable=trainable, dtype=dtype)"), []),
+    Case(
+        "inherited keys from a project base's get_config count",
+        """
+        import keras
+
+        class Base(keras.layers.Layer):
+            def __init__(self, units, **kwargs):
+                super().__init__(**kwargs)
+                self.units = units
+
+            def get_config(self):
+                return {**super().get_config(), "units": self.units}
+
+        class Child(Base):
+            def __init__(self, units, rate=0.5, **kwargs):
+                super().__init__(units, **kwargs)
+                self.rate = rate
+
+            def get_config(self):
+                config = super().get_config()
+                config.update({"rate": self.rate})
+                return config
+        """,
+        [],
+    ),
+    Case(
+        "a project base whose get_config cannot be followed: silent",
+        """
+        import keras
+
+        class Base(keras.layers.Layer):
+            def get_config(self):
+                return self.config.to_dict()
+
+        class Child(Base):
+            def __init__(self, units, rate=0.5, **kwargs):
+                super().__init__(**kwargs)
+
+            def get_config(self):
+                config = super().get_config()
+                config.update({"units": 1})
+                return config
+        """,
+        [],
+    ),
+    Case(
+        "abstract base: every concrete subclass fixes `rank` in super().__init__",
+        """
+        import keras
+
+        class BaseConv(keras.layers.Layer):
+            def __init__(self, rank, filters, **kwargs):
+                super().__init__(**kwargs)
+                self.rank = rank
+                self.filters = filters
+
+            def get_config(self):
+                config = super().get_config()
+                config.update({"filters": self.filters})
+                return config
+
+        class Conv2D(BaseConv):
+            def __init__(self, filters, **kwargs):
+                super().__init__(rank=2, filters=filters, **kwargs)
+        """,
+        [],
+    ),
+    Case(
+        "abstract base in another module of the project",
+        """
+        from pkg.base import BaseConv
+
+        class Conv1D(BaseConv):
+            def __init__(self, filters, **kwargs):
+                super().__init__(1, filters, **kwargs)
+        """,
+        [],
+        files={
+            "pkg/__init__.py": "",
+            "pkg/base.py": """
+                import keras
+
+                class BaseConv(keras.layers.Layer):
+                    def __init__(self, rank, filters, **kwargs):
+                        super().__init__(**kwargs)
+                        self.rank = rank
+
+                    def get_config(self):
+                        return {**super().get_config(), "filters": 1}
+                """,
+        },
+    ),
+    Case(
+        "a subclass that keeps the base's __init__ needs the argument",
+        """
+        import keras
+
+        class Base(keras.layers.Layer):
+            def __init__(self, units, rate=0.5, **kwargs):
+                super().__init__(**kwargs)
+
+            def get_config(self):
+                return {**super().get_config(), "units": 1}
+
+        class Child(Base):
+            pass
+        """,
+        ["8:KL303"],
+    ),
+    Case("stored under another key it provably flows into (InputLayer's batch_shape)",
+         layer("units, shape=None, batch_size=None, batch_shape=None, **kwargs",
+               'config = super().get_config()\nconfig.update({"units": 1, "batch_shape": self._batch_shape})\n'
+               "return config",
+               "super().__init__(**kwargs)\n        if shape is not None:\n"
+               "            batch_shape = (batch_size,) + shape\n        self._batch_shape = batch_shape"), []),
+    Case("without the base config, name is KL305's finding",
+         layer("units, name=None, **kwargs", 'return {"units": self.units}'), []),
+    Case("config object: silent", layer("units, rate=0.5, **kwargs", "return self.config.to_dict()"), []),
+    Case("handed to a helper: silent", layer("units, rate=0.5, **kwargs",
+                                             "config = super().get_config()\nadd_keys(config)\nreturn config"), []),
+    Case("keys from a loop: silent", layer("units, rate=0.5, **kwargs",
+                                           "config = super().get_config()\nfor k in self.keys:\n"
+                                           "    config[k] = getattr(self, k)\nreturn config"), []),
+    Case("update from an unknown dict: silent", layer("units, rate=0.5, **kwargs",
+                                                      "config = super().get_config()\nconfig.update(self.extra)\n"
+                                                      "return config"), []),
+    Case("a renaming from_config: silent",
+         layer("units, rate=0.5, **kwargs", UPDATE,
+               extra='\n    @classmethod\n    def from_config(cls, config):\n'
+                     '        return cls(config.pop("units"), rate=0.5, **config)\n'), []),
+    Case("a from_config that only deserializes values still counts",
+         layer("units, rate=0.5, **kwargs", UPDATE,
+               extra='\n    @classmethod\n    def from_config(cls, config):\n'
+                     '        config["units"] = int(config["units"])\n        return cls(**config)\n'),
+         ["8:KL303"]),
+    Case("no __init__ of its own: the Keras constructor's business",
+         "import keras\n\nclass D(keras.layers.Dense):\n    def get_config(self):\n"
+         "        return super().get_config()\n", []),
+    # Keys no constructor accepts (typos).
+    Case("typo in a key", layer("units, **kwargs",
+                                'config = super().get_config()\nconfig.update({"unit": self.units, "units": 1})\n'
+                                "return config"), ["8:KL303"]),
+    Case(
+        "keys an abstract base returns for its subclasses' constructors",
+        """
+        import keras
+
+        class Task(keras.layers.Layer):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+
+            def get_config(self):
+                return {**super().get_config(), "backbone": 1}
+
+        class Classifier(Task):
+            def __init__(self, backbone, **kwargs):
+                super().__init__(**kwargs)
+        """,
+        [],
+    ),
+    Case("*args constructors are not followed for keys",
+         layer("*args, units=1, **kwargs", 'config = super().get_config()\nconfig.update({"units": 1, "x": 2})\n'
+                                           "return config", "super().__init__(*args, **kwargs)"), []),
+    Case("keys Layer.__init__ accepts through **kwargs are fine",
+         layer("units, **kwargs", 'config = super().get_config()\nconfig.update({"units": 1, "name": "n", '
+                                  '"trainable": True, "dtype": "float32"})\nreturn config'), []),
+    Case("a key of the Keras base's constructor is fine",
+         layer("units, **kwargs", 'config = super().get_config()\nconfig.update({"units": 1, "use_bias": True})\n'
+                                  "return config", "super().__init__(units, **kwargs)", "keras.layers.Dense"), []),
+    Case("a key taken from **kwargs by name (kwargs.pop) is accepted",
+         layer("units, **kwargs", 'config = super().get_config()\nconfig.update({"units": 1, "config_file": "f"})\n'
+                                  "return config", 'self.config_file = kwargs.pop("config_file", "x")\n'
+                                  "        super().__init__(**kwargs)"),
+         []),
+    Case("kwargs swallowed: not followed, silent",
+         layer("units, **kwargs", 'config = super().get_config()\nconfig.update({"units": 1, "unit": 1})\n'
+                                  "return config", "super().__init__()"), []),
+    Case("tf_keras: missing argument reported, typos not probed",
+         layer("units, rate=0.5, **kwargs", 'config = super().get_config()\nconfig.update({"units": 1, "x": 1})\n'
+                                            "return config").replace("import keras", "import tf_keras as keras"),
+         ["8:KL303"]),
+]
+
+CASES_305 = [
+    Case("dict literal without the base config", layer("units, **kwargs", 'return {"units": self.units}'),
+         ["8:KL305"]),
+    Case("base config fetched but not returned", layer("units, **kwargs",
+                                                       'base = super().get_config()\nreturn {"units": self.units}'),
+         ["8:KL305"]),
+    Case("dict(...) without the base", layer("units, **kwargs", "return dict(units=self.units)"), ["8:KL305"]),
+    Case("config.update on super's dict", layer("units, **kwargs", UPDATE), []),
+    Case("Keras 2 style super(Class, self)", layer("units, **kwargs",
+                                                   "base = super(Scale, self).get_config()\n"
+                                                   'return dict(list(base.items()) + [("units", 1)])'), []),
+    Case("Base.get_config(self)", layer("units, **kwargs",
+                                        'return {**keras.layers.Layer.get_config(self), "units": 1}'), []),
+    Case("one path with the base is enough to stay silent", layer("units, **kwargs",
+                                                                   'if self.units:\n    return {"units": 1}\n'
+                                                                   'return {**super().get_config(), "units": 1}'),
+         []),
+    Case("dynamic config: silent", layer("units, **kwargs", "return self.config.to_dict()"), []),
+    Case("a Keras 3 Model", layer("units, **kwargs", 'return {"units": self.units}', base="keras.Model"),
+         ["8:KL305"]),
+    Case("a Keras 2 Model: its base config is empty", layer("units, **kwargs", 'return {"units": self.units}',
+                                                           base="keras.Model").replace("import keras",
+                                                                                       "import tf_keras as keras"), []),
+    Case("a Keras 2 Layer", layer("units, **kwargs", 'return {"units": self.units}').replace(
+        "import keras", "import tf_keras as keras"), ["8:KL305"]),
+    Case("name spelt out: the base rebuilt by hand (keras-hub Task)",
+         layer("units, **kwargs", 'return {"units": self.units, "name": self.name}'), []),
+    Case("returns super's config as is", layer("units, **kwargs", "return super().get_config()"), []),
+]
+
+
+@pytest.mark.parametrize("case", CASES_303, ids=str)
+def test_kl303(case, tmp_path):
+    assert run_case(Case(case.id, case.source, case.expected, case.keras_version, case.files, ("KL303",)),
+                    tmp_path) == case.expected
+
+
+@pytest.mark.parametrize("case", CASES_305, ids=str)
+def test_kl305(case, tmp_path):
+    assert run_case(Case(case.id, case.source, case.expected, case.keras_version, case.files, ("KL305",)),
+                    tmp_path) == case.expected
