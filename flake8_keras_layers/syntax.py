@@ -35,17 +35,21 @@ def is_self_attr(node: nodes.NodeNG, self_arg: str | None, attr: str | None = No
     )
 
 
-def is_super_init_call(node: nodes.NodeNG, self_arg: str | None) -> bool:
-    """``super().__init__(...)``, ``super(C, self).__init__(...)`` or ``Base.__init__(self, ...)``."""
+def is_super_call(node: nodes.NodeNG, self_arg: str | None, method: str) -> bool:
+    """``super().<method>(...)``, ``super(C, self).<method>(...)`` or ``Base.<method>(self, ...)``."""
     if not isinstance(node, nodes.Call) or not isinstance(node.func, nodes.Attribute):
         return False
-    if node.func.attrname != "__init__":
+    if node.func.attrname != method:
         return False
     receiver = node.func.expr
     if isinstance(receiver, nodes.Call) and isinstance(receiver.func, nodes.Name):
         return receiver.func.name == "super"
     first = node.args[0] if node.args else None
     return isinstance(first, nodes.Name) and first.name == self_arg
+
+
+def is_super_init_call(node: nodes.NodeNG, self_arg: str | None) -> bool:
+    return is_super_call(node, self_arg, "__init__")
 
 
 def super_init_calls(func: nodes.FunctionDef) -> list[nodes.Call]:

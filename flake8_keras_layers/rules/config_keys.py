@@ -41,16 +41,7 @@ BASE = ConfigDict(frozenset(), True, True)
 
 
 def is_super_get_config(node: nodes.NodeNG, self_arg: str | None) -> bool:
-    """``super().get_config()``, ``super(C, self).get_config()`` or ``Base.get_config(self)``."""
-    if not isinstance(node, nodes.Call) or not isinstance(node.func, nodes.Attribute):
-        return False
-    if node.func.attrname != "get_config":
-        return False
-    receiver = node.func.expr
-    if isinstance(receiver, nodes.Call) and isinstance(receiver.func, nodes.Name):
-        return receiver.func.name == "super"
-    first = node.args[0] if node.args else None
-    return isinstance(first, nodes.Name) and first.name == self_arg
+    return syntax.is_super_call(node, self_arg, "get_config")
 
 
 class _Unknown(Exception):
