@@ -112,6 +112,11 @@ class LambdaNotLoadable(ModuleRule):
 
     def check_module(self, ctx: ModuleContext) -> Iterator[Diagnostic]:
         for call in ctx.module.nodes_of_class(nodes.Call):
+            # Cheap first: the file pre-filter already asks for a callee named Lambda (aliases are
+            # not followed), and inferring every call's argument made big files slow.
+            callee = call.func.attrname if isinstance(call.func, nodes.Attribute) else getattr(call.func, "name", None)
+            if callee not in self.callees:
+                continue
             function = call.args[0] if call.args else next(
                 (k.value for k in call.keywords or [] if k.arg == "function"), None
             )
