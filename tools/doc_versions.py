@@ -6,6 +6,9 @@ A page marks a generated block with the per-class fact it shows::
     (generated table)
     <!-- /versions -->
 
+``fact -other`` shows where ``fact`` holds and ``other`` does not (a derived
+fact, as KL105 uses), and ``global fact_a fact_b`` shows global facts.
+
 ``python tools/doc_versions.py`` rewrites every block from the shipped data;
 ``--check`` exits 1 if a page is stale (the test suite runs the same check).
 """
@@ -22,24 +25,61 @@ sys.path.insert(0, str(ROOT))
 from flake8_keras_layers import knowledge as knowledge_module  # noqa: E402
 from flake8_keras_layers.knowledge import Knowledge, Verdict  # noqa: E402
 
-BLOCK = re.compile(r"(<!-- versions: (\w+) -->\n).*?(<!-- /versions -->)", re.S)
+BLOCK = re.compile(r"(<!-- versions: ([\w -]+?) -->\n).*?(<!-- /versions -->)", re.S)
 PAGES = ROOT / "docs" / "rules"
 
 
-def table(fact: str, knowledge: Knowledge) -> str:
-    """Classes grouped by the Keras 3 releases in which ``fact`` holds."""
+def _releases(knowledge: Knowledge, ranges) -> set:
+    return {v for v in knowledge.versions if any(first <= v <= last for first, last in ranges)}
+
+
+def _as_ranges(knowledge: Knowledge, releases: set) -> tuple:
+    """Consecutive probed releases as (first, last) ranges."""
+    ranges, run = [], []
+    for version in knowledge.versions:
+        if version in releases:
+            run.append(version)
+        elif run:
+            ranges.append((run[0], run[-1]))
+            run = []
+    if run:
+        ranges.append((run[0], run[-1]))
+    return tuple(ranges)
+
+
+def _globals_table(facts: list[str], knowledge: Knowledge) -> str:
+    rows = ["| Keras 3 releases | measured |", "|---|---|"]
+    for fact in facts:
+        ranges = knowledge.globals.get(fact, ())
+        if ranges:
+            rows.append(f"| {Verdict(ranges, knowledge.versions[-1]).describe()} | `{fact}` |")
+    return "\n".join(rows) + "\n"
+
+
+def table(spec: str, knowledge: Knowledge) -> str:
+    """Classes grouped by the Keras 3 releases in which the fact of ``spec`` holds."""
+    words = spec.split()
+    if words[0] == "global":
+        return _globals_table(words[1:], knowledge) + _footer(knowledge)
+    fact, unless = words[0], [w[1:] for w in words[1:] if w.startswith("-")]
     groups: dict[tuple, list[str]] = {}
     for name, facts in knowledge.classes.items():
-        ranges = facts.facts.get(fact)
-        if ranges:
-            groups.setdefault(tuple(ranges), []).append(name)
+        releases = _releases(knowledge, facts.facts.get(fact, ()))
+        for other in unless:
+            releases -= _releases(knowledge, facts.facts.get(other, ()))
+        if releases:
+            groups.setdefault(_as_ranges(knowledge, releases), []).append(name)
     rows = ["| Keras 3 releases | `keras.layers` classes |", "|---|---|"]
     for ranges, names in sorted(groups.items(), key=lambda item: (item[0], item[1])):
         releases = Verdict(ranges, knowledge.versions[-1]).describe()
         rows.append(f"| {releases} | {', '.join(f'`{n}`' for n in sorted(names))} |")
+    return "\n".join(rows) + "\n" + _footer(knowledge)
+
+
+def _footer(knowledge: Knowledge) -> str:
     probed = f"{knowledge_module.format_version(knowledge.versions[0])} to " \
              f"{knowledge_module.format_version(knowledge.versions[-1])}"
-    return "\n".join(rows) + f"\n\n(Generated from the probe of every Keras release {probed}.)\n"
+    return f"\n(Generated from the probe of every Keras release {probed}.)\n"
 
 
 def render(text: str, knowledge: Knowledge) -> str:
