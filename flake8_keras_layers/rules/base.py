@@ -8,8 +8,8 @@ per class.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Callable, ClassVar, Iterator
 
 from astroid import nodes
 
@@ -57,10 +57,17 @@ class ClassContext(FileContext):
     """A class whose Keras ancestry is known."""
 
     ancestry: Ancestry
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def cls(self) -> nodes.ClassDef:
         return self.ancestry.cls
+
+    def cached(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per class: rules of one family ask the same questions (walks, inference)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     def method(self, name: str) -> nodes.FunctionDef | None:
         """The method the class body itself defines last under ``name``."""

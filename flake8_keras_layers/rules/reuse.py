@@ -21,6 +21,19 @@ def self_layer_calls(call_method: nodes.FunctionDef) -> dict[str, list[nodes.Cal
     return calls
 
 
+# KL201, KL202 and KL903 look at the same call() of the same class: walk and infer it once.
+def _layer_calls(ctx: ClassContext, call_method: nodes.FunctionDef) -> dict[str, list[nodes.Call]]:
+    return ctx.cached(("self_layer_calls",), lambda: self_layer_calls(call_method))
+
+
+def _attribute_kinds(ctx: ClassContext, attr: str):
+    return ctx.cached(("attribute_kinds", attr), lambda: resolver.self_attribute_ancestries(ctx.cls, attr))
+
+
+def _widths(ctx: ClassContext, call_method: nodes.FunctionDef) -> Widths:
+    return ctx.cached(("widths",), lambda: Widths(ctx.cls, call_method, ctx.knowledge, ctx.target))
+
+
 def reused_calls(calls: list[nodes.Call], scope: nodes.FunctionDef, loop_is_reuse: bool = True):
     """(call, earlier call on the same path or None when a loop repeats it) for every reuse."""
     for index, call in enumerate(calls):
@@ -43,16 +56,15 @@ class InstanceReuseRule(Rule):
         call_method = ctx.method("call")
         if call_method is None:
             return
-        widths = None
-        for attr, calls in self_layer_calls(call_method).items():
+        for attr, calls in _layer_calls(ctx, call_method).items():
             looped = self.loop_is_reuse and any(flow.in_loop(c, call_method) for c in calls)
             if len(calls) < 2 and not looped:
                 continue
-            kinds = resolver.self_attribute_ancestries(ctx.cls, attr)
+            kinds = _attribute_kinds(ctx, attr)
             if not kinds or not all(any(k.is_a(n) for n in self.family) for k in kinds):
                 continue
             keras_name = kinds[0].base.display
-            widths = widths or Widths(ctx.cls, call_method, ctx.knowledge, ctx.target)
+            widths = _widths(ctx, call_method)
             for call, earlier in reused_calls(calls, call_method, self.loop_is_reuse):
                 conflict = None  # (this input's width, the first call's) when they provably differ
                 if earlier is not None:
@@ -115,18 +127,17 @@ class ReusedLayerShapeConflict(Rule):
         call_method = ctx.method("call")
         if call_method is None:
             return
-        widths = None
-        for attr, calls in self_layer_calls(call_method).items():
+        for attr, calls in _layer_calls(ctx, call_method).items():
             if len(calls) < 2:
                 continue
-            kinds = resolver.self_attribute_ancestries(ctx.cls, attr)
+            kinds = _attribute_kinds(ctx, attr)
             if not kinds or len(kinds) != 1 or kinds[0].is_a("BatchNormalization"):
                 continue  # batch normalization is KL201's, whatever the widths
             base = kinds[0].base
             if ctx.knowledge.class_holds(base.name, "shape_dependent_weights", facts_target(ctx.target, base)) \
                     is None:
                 continue
-            widths = widths or Widths(ctx.cls, call_method, ctx.knowledge, ctx.target)
+            widths = _widths(ctx, call_method)
             if widths.site(attr) is None:
                 continue  # a project subclass, channels_first, or not one plain constructor
             for index, call in enumerate(calls):
