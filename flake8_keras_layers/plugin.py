@@ -5,8 +5,10 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from . import __version__, knowledge, versions
-from .analysis import analyze
+from . import __version__
+from .knowledge import facts, versions
+from .engine import debug
+from .engine.driver import analyze
 from .rules import BY_CODE
 
 
@@ -46,9 +48,10 @@ class KerasLayersChecker:
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         try:
             found = analyze(
-                "".join(self.lines), self.filename, self.target, knowledge.default(), self.tree
+                "".join(self.lines), self.filename, self.target, facts.default(), self.tree
             )
-        except Exception:  # noqa: BLE001 - flake8 aborts every file's report on one exception
+        except Exception as error:  # noqa: BLE001 - flake8 aborts every file's report on one exception
+            debug.internal_error(self.filename, "file", error)
             return
         for diagnostic in found:
             text = diagnostic.flake8_text(BY_CODE[diagnostic.code].name)

@@ -6,8 +6,8 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flake8_keras_layers import knowledge, versions
-from flake8_keras_layers.analysis import analyze
+from flake8_keras_layers.knowledge import facts as knowledge, versions
+from flake8_keras_layers.engine.driver import analyze
 from flake8_keras_layers.rules import ALL
 
 

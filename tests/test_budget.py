@@ -9,7 +9,9 @@ import time
 import pytest
 from helpers import lint
 
-from flake8_keras_layers import analysis, budget, knowledge, resolver, versions
+from flake8_keras_layers.engine import driver as analysis
+from flake8_keras_layers.analysis import budget, resolver
+from flake8_keras_layers.knowledge import facts as knowledge, versions
 from flake8_keras_layers.rules import ALL, Rule
 
 MARKER = """

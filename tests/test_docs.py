@@ -8,7 +8,7 @@ import pytest
 from docs_examples import DOCS, examples
 from helpers import lint
 
-from flake8_keras_layers import knowledge
+from flake8_keras_layers.knowledge import facts as knowledge
 from flake8_keras_layers.rules import ALL
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))

@@ -9,8 +9,11 @@ import pytest
 from astroid.builder import AstroidBuilder
 from helpers import lint
 
-from flake8_keras_layers import caches, knowledge, prefilter, project, rebuild, stubs
-from flake8_keras_layers.candidates import keras_candidates
+from flake8_keras_layers.engine import caches, prefilter, rebuild
+from flake8_keras_layers.knowledge import facts as knowledge, stubs
+from flake8_keras_layers.analysis import project
+from flake8_keras_layers.engine.candidates import keras_candidates
+from flake8_keras_layers.engine.session import Session
 from flake8_keras_layers.rules import ALL, ModuleRule, Rule
 
 POOLING = "import keras\n\n\nclass P(keras.layers.MaxPooling2D):\n    def build(self, input_shape):\n        pass\n"
@@ -85,12 +88,12 @@ def shape(module: astroid.nodes.Module) -> str:
 @pytest.mark.parametrize("name", SOURCES)
 def test_built_from_flake8s_tree_as_from_source(name):
     source = SOURCES[name]
-    manager = project.prepare(knowledge.default())
     tree = ast.parse(source)
     before = ast.dump(tree, include_attributes=True)
     modname = "fastpath_" + name.replace(" ", "_")
-    ours = shape(rebuild.build(manager, source, modname, f"/nonexistent/{modname}.py", tree))
-    caches.settle(manager)
+    with Session(f"/nonexistent/{modname}.py", knowledge.default()) as session:
+        ours = shape(session.build_module(source, tree))
+    manager = session.manager
     assert ast.dump(tree, include_attributes=True) == before  # other plugins get the tree intact
     theirs = AstroidBuilder(manager, apply_transforms=False).string_build(source, modname, f"/nonexistent/{modname}.py")
     del manager.astroid_cache[modname]
@@ -101,8 +104,8 @@ def test_built_from_flake8s_tree_as_from_source(name):
 
 def test_the_linted_module_is_dropped_and_collected(tmp_path, monkeypatch):
     seen = []
-    original = caches.linted
-    monkeypatch.setattr(caches, "linted", lambda m, module, foreign: (
+    original = caches.forget
+    monkeypatch.setattr(caches, "forget", lambda m, module, foreign: (
         seen.append(weakref.ref(module)) if module is not None else None, original(m, module, foreign)))
     assert lint(POOLING, tmp_path / "pooling.py") == ["5:KL101"]
     assert "pooling" not in astroid.MANAGER.astroid_cache
@@ -188,7 +191,7 @@ def test_a_project_module_named_like_the_standard_library_keeps_the_class(tmp_pa
 
 def test_a_file_of_non_keras_classes_never_reaches_astroid(tmp_path, monkeypatch):
     built = []
-    monkeypatch.setattr(project, "build_module", lambda *a, **k: built.append(a))
+    monkeypatch.setattr(Session, "build_module", lambda *a, **k: built.append(a))
     source = ("import unittest\n\n\nclass Error(Exception):\n    def __init__(self, message):\n"
               "        super().__init__(message)\n\n\nclass T(unittest.TestCase):\n    def __init__(self, *a):\n"
               "        super().__init__(*a)\n")

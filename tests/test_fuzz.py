@@ -30,7 +30,9 @@ from docs_examples import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flake8_keras_layers import analysis, budget, knowledge, versions
+from flake8_keras_layers.engine import debug, driver as analysis
+from flake8_keras_layers.analysis import budget
+from flake8_keras_layers.knowledge import facts as knowledge, versions
 
 ROOT = Path(__file__).resolve().parent.parent
 PER_EXAMPLE_SECONDS = 30  # a hang guard, far above the ~10-100 ms an example takes
@@ -85,28 +87,24 @@ SEEDS = seeds()
 
 
 class Containment:
-    """Records what ``analysis._contained`` swallows, for the duration of one example."""
+    """Records every failure the analysis contains (what ``FLAKE8_KERAS_LAYERS_DEBUG=1`` would print),
+    for the duration of one example."""
 
     def __init__(self):
         self.errors: list[BaseException] = []
 
     def __enter__(self):
-        self.original = analysis._contained
+        self.original = debug.internal_error
 
-        def recording(run, deadline):
-            def watched():
-                try:
-                    yield from run()
-                except Exception as error:
-                    self.errors.append(error)
-                    raise
-            return self.original(watched, deadline)
+        def recording(filename, where, error):
+            self.errors.append(error)
+            self.original(filename, where, error)
 
-        analysis._contained = recording
+        debug.internal_error = recording
         return self
 
     def __exit__(self, *exc):
-        analysis._contained = self.original
+        debug.internal_error = self.original
 
     def own_bugs(self) -> list[str]:
         """Failures raised by this package's code itself (not by astroid, not the budget)."""

@@ -5,8 +5,8 @@ import textwrap
 import pytest
 from helpers import Case, run_case
 
-from flake8_keras_layers import knowledge, versions
-from flake8_keras_layers.analysis import analyze
+from flake8_keras_layers.knowledge import facts as knowledge, versions
+from flake8_keras_layers.engine.driver import analyze
 
 
 def layer(build_body: str, header: str = "import keras", base: str = "keras.layers.Layer") -> str:

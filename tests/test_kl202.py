@@ -11,8 +11,8 @@ import pytest
 from helpers import Case, run_case
 from test_kl201 import model
 
-from flake8_keras_layers import knowledge, versions
-from flake8_keras_layers.analysis import analyze
+from flake8_keras_layers.knowledge import facts as knowledge, versions
+from flake8_keras_layers.engine.driver import analyze
 
 TWO_CONVS = ("self.c6 = layers.Conv2D(filters=6, kernel_size=3); self.c16 = layers.Conv2D(filters=16, kernel_size=3)"
              "; self.head = layers.Dense(units=10)")
@@ -92,7 +92,7 @@ def test_kl201_message_says_when_widths_provably_differ(tmp_path):
 
 def with_params(params: dict[str, list[str]]) -> knowledge.Knowledge:
     """The shipped facts plus constructor parameter orders, as a data file with ``params`` gives them."""
-    raw = json.loads(knowledge.resources.files("flake8_keras_layers").joinpath("data", knowledge.DATA_FILE)
+    raw = json.loads(knowledge.resources.files("flake8_keras_layers.knowledge").joinpath("data", knowledge.DATA_FILE)
                      .read_text())
     for name, order in params.items():
         raw["classes"][name]["params"] = order

@@ -89,8 +89,10 @@ def test_wheel_carries_the_data_file_the_license_and_the_entry_point(tmp_path_fa
         info = f"flake8_keras_layers-{VERSION}.dist-info"
         metadata = wheel.read(f"{info}/METADATA").decode()
         entry_points = wheel.read(f"{info}/entry_points.txt").decode()
-    assert "flake8_keras_layers/data/keras_facts.json" in names
-    assert "flake8_keras_layers/rules/__init__.py" in names
+    assert "flake8_keras_layers/knowledge/data/keras_facts.json" in names
+    assert "flake8_keras_layers/knowledge/data/keras_config_facts.json" in names
+    for package in ("rules", "engine", "analysis", "knowledge"):
+        assert f"flake8_keras_layers/{package}/__init__.py" in names
     assert f"{info}/licenses/LICENSE" in names
     assert f"\nVersion: {VERSION}\n" in metadata
     assert "\nLicense-Expression: MIT\n" in metadata
@@ -108,7 +110,7 @@ def test_sdist_carries_docs_tests_tools_and_examples(tmp_path_factory):
             "examples/pooling_build.py"} <= wanted
     assert sorted(wanted - inside) == []
     top = {"LICENSE", "CHANGELOG.md", "README.md", "pyproject.toml", "setup.cfg", "tox.ini", "mkdocs.yml",
-           ".pre-commit-hooks.yaml", "MANIFEST.in", "flake8_keras_layers/data/keras_facts.json"}
+           ".pre-commit-hooks.yaml", "MANIFEST.in", "flake8_keras_layers/knowledge/data/keras_facts.json"}
     assert sorted(top - inside) == []
     assert not [name for name in inside if "__pycache__" in name or name.endswith(".pyc")]
 
@@ -151,7 +153,9 @@ def test_installed_wheel_lints_a_file(fresh_venv, tmp_path):
     assert result.stdout.startswith(f"bad.py:{BAD_LAYER_LINE}:5: KL101 build-never-called: ScaledPooling.build()")
     where = run(fresh_venv / "python", "-c",
                 "import importlib.resources as r, flake8_keras_layers as p; print(p.__file__); "
-                "print(r.files(p).joinpath('data/keras_facts.json').is_file())", cwd=tmp_path)
+                "d = r.files(p).joinpath('knowledge', 'data'); "
+                "print(d.joinpath('keras_facts.json').is_file() and d.joinpath('keras_config_facts.json').is_file())",
+                cwd=tmp_path)
     module_file, has_data = where.stdout.split()
     assert Path(module_file).is_relative_to(fresh_venv.parent), module_file
     assert has_data == "True"

@@ -6,7 +6,8 @@ import pytest
 from flake8_run import codes, flake8
 from helpers import lint
 
-from flake8_keras_layers import analysis, knowledge, versions
+from flake8_keras_layers.engine import driver as analysis
+from flake8_keras_layers.knowledge import facts as knowledge, versions
 from flake8_keras_layers.rules import ALL, Rule
 
 POOLING = "import keras\n\n\nclass P(keras.layers.MaxPooling2D):\n    def build(self, input_shape):\n        pass\n"

@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from flake8_keras_layers import knowledge as knowledge_module  # noqa: E402
-from flake8_keras_layers.knowledge import Knowledge, Verdict  # noqa: E402
+from flake8_keras_layers.knowledge import facts as knowledge_module  # noqa: E402
+from flake8_keras_layers.knowledge.facts import Knowledge, Verdict  # noqa: E402
 
 BLOCK = re.compile(r"(<!-- versions: ([\w -]+?) -->\n).*?(<!-- /versions -->)", re.S)
 PAGES = ROOT / "docs" / "rules"

@@ -2,7 +2,7 @@
 """Measure which constructor arguments every public Keras 3 layer class accepts, per release.
 
     python tools/probe_config.py [--versions 3.0.0 3.10.0 ...]
-                                 [--out flake8_keras_layers/data/keras_config_facts.json] [-j 1]
+                                 [--out flake8_keras_layers/knowledge/data/keras_config_facts.json] [-j 1]
 
 KL303 (config-missing-arg) needs two facts that tools/probe_keras.py does not
 measure: the named ``__init__`` parameters of a Keras base class (a subclass
@@ -13,7 +13,7 @@ from the release itself with ``inspect``: the signature of each ``__init__`` in
 the class's MRO, and the ``kwargs.pop("...")`` names in their source (how
 ``Layer.__init__`` takes ``input_shape``/``input_dim``). Nothing is typed by hand.
 
-Output (read by flake8_keras_layers/knowledge_config.py)::
+Output (read by flake8_keras_layers/knowledge/config_facts.py)::
 
     {"schema": 1, "generator": "tools/probe_config.py", "versions": [...],
      "classes": {"Dense": [{"versions": [["3.0.0", "3.15.1"]], "params": ["units", ...],
@@ -43,8 +43,8 @@ import tempfile
 
 TOOLS_DIR = pathlib.Path(__file__).resolve().parent
 REPO_DIR = TOOLS_DIR.parent
-DEFAULT_OUT = REPO_DIR / "flake8_keras_layers" / "data" / "keras_config_facts.json"
-FACTS_FILE = REPO_DIR / "flake8_keras_layers" / "data" / "keras_facts.json"
+DEFAULT_OUT = REPO_DIR / "flake8_keras_layers" / "knowledge" / "data" / "keras_config_facts.json"
+FACTS_FILE = REPO_DIR / "flake8_keras_layers" / "knowledge" / "data" / "keras_facts.json"
 sys.path.insert(0, str(TOOLS_DIR))
 import kerasenv  # noqa: E402
 import probe_keras  # noqa: E402

@@ -2,7 +2,7 @@
 """Measure facts about Keras 3 layer classes by running real Keras releases.
 
     python tools/probe_keras.py [--versions 3.6.0 3.10.0 ...]
-                                [--out flake8_keras_layers/data/keras_facts.json]
+                                [--out flake8_keras_layers/knowledge/data/keras_facts.json]
                                 [--raw-dir DIR] [-j 2] [--force]
 
 For every requested release (default: every Keras 3 final release on PyPI) a
@@ -35,7 +35,7 @@ import time
 
 TOOLS_DIR = pathlib.Path(__file__).resolve().parent
 REPO_DIR = TOOLS_DIR.parent
-DEFAULT_OUT = REPO_DIR / "flake8_keras_layers" / "data" / "keras_facts.json"
+DEFAULT_OUT = REPO_DIR / "flake8_keras_layers" / "knowledge" / "data" / "keras_facts.json"
 sys.path.insert(0, str(TOOLS_DIR))
 import kerasenv  # noqa: E402
 

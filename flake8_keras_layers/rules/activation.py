@@ -6,8 +6,9 @@ from typing import Iterator
 
 from astroid import nodes
 
-from .. import resolver, stubs
-from ..resolver import KerasClass
+from ..analysis import resolver
+from ..knowledge import stubs
+from ..analysis.resolver import KerasClass
 from .base import Diagnostic, ModuleContext, ModuleRule
 
 # A project subclass defining any of these may serialize ``activation`` its own way.

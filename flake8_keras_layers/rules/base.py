@@ -13,9 +13,9 @@ from typing import Any, Callable, ClassVar, Iterator
 
 from astroid import nodes
 
-from ..knowledge import Knowledge
-from ..resolver import Ancestry, KerasClass
-from ..versions import Target
+from ..knowledge.facts import Knowledge
+from ..analysis.resolver import Ancestry, KerasClass
+from ..knowledge.versions import Target
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,11 @@ from typing import Iterator
 
 from astroid import nodes
 
-from .. import knowledge_config, syntax
+from ..knowledge import config_facts
+from ..analysis import syntax
 from .base import ClassContext, Diagnostic, Rule
-from .config_keys import ConfigDict, returned_config
-from .config_project import fixed_by_subclasses, subclass_inits
+from ..analysis.config_keys import ConfigDict, returned_config
+from ..analysis.subclasses import fixed_by_subclasses, subclass_inits
 
 
 def own_method(klass: nodes.ClassDef, name: str) -> nodes.FunctionDef | None:
@@ -158,7 +159,7 @@ class ConfigMissingArg(Rule):
         covered = set(config.keys)
         # A parameter the Keras base also takes is in its config (Dense's ``activation``...); without the
         # base config, name/trainable/dtype are KL305's finding, not this one's.
-        keras_params = knowledge_config.default().accepted_names(ctx.ancestry.base.name, _config_target(ctx))
+        keras_params = config_facts.default().accepted_names(ctx.ancestry.base.name, _config_target(ctx))
         if keras_params is None:
             return []
         covered |= keras_params
@@ -195,7 +196,7 @@ def accepted(ctx: ClassContext, index: int, key: str) -> bool | None:
         if init is None:
             if ctx.ancestry.base.family != "keras":
                 return None  # Keras 2 constructors are not probed
-            return knowledge_config.default().accepts(ctx.ancestry.base.name, key, ctx.target)
+            return config_facts.default().accepts(ctx.ancestry.base.name, key, ctx.target)
         if key in {p.name for p in named_params(init)} or _names_key(init, key):
             return True
         kwarg = init.args.kwarg

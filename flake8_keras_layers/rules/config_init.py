@@ -6,11 +6,12 @@ from typing import Iterator
 
 from astroid import bases, nodes
 
-from .. import knowledge_config, resolver, syntax
-from ..knowledge import Verdict
+from ..knowledge import config_facts
+from ..analysis import resolver, syntax
+from ..knowledge.facts import Verdict
 from .base import ClassContext, Diagnostic, Rule
 from .config import chain_method, named_params, own_method
-from .config_keys import returned_config
+from ..analysis.config_keys import returned_config
 
 # The keys Layer's own config carries (RULES.md KL302); an __init__ naming all of them needs no **kwargs.
 _BASE_CONFIG_KEYS = frozenset({"name", "trainable", "dtype"})
@@ -147,7 +148,7 @@ class ConfigNotSerializable(Rule):
             return  # Keras 2 is not probed; a get_config of its own is KL303's business
         if own_method(ctx.cls, "from_config") is not None:
             return
-        facts = knowledge_config.default()
+        facts = config_facts.default()
         if not facts.uses_layer_get_config(base.name, ctx.target):
             return  # the Keras base has a get_config of its own
         kind = "Model" if ctx.ancestry.is_a("Model") else "Layer"

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from astroid import nodes
 
-from .. import syntax
+from ..analysis import syntax
 from .base import ClassContext, Diagnostic, Rule
 
 

@@ -6,7 +6,8 @@ from typing import Iterator
 
 from astroid import nodes
 
-from .. import resolver, stubs, syntax
+from ..analysis import resolver, syntax
+from ..knowledge import stubs
 from .base import ClassContext, Diagnostic, ModuleContext, ModuleRule, Rule
 
 

@@ -6,8 +6,8 @@ from typing import ClassVar, Iterator
 
 from astroid import nodes
 
-from .. import flow, resolver, syntax
-from ..widths import Widths, facts_target
+from ..analysis import flow, resolver, syntax
+from ..analysis.widths import Widths, facts_target
 from .base import ClassContext, Diagnostic, Rule
 
 

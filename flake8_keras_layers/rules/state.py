@@ -7,9 +7,10 @@ from typing import Iterator
 
 from astroid import nodes
 
-from .. import resolver, stubs, syntax
-from ..resolver import Ancestry, KerasClass
-from ..versions import Target
+from ..analysis import resolver, syntax
+from ..knowledge import stubs
+from ..analysis.resolver import Ancestry, KerasClass
+from ..knowledge.versions import Target
 from .base import ClassContext, Diagnostic, ModuleContext, ModuleRule, Rule
 
 WEIGHT_CREATORS = frozenset({"add_weight", "add_variable"})

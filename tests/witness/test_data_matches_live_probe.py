@@ -9,7 +9,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
 
 import probe_keras  # noqa: E402
 
-from flake8_keras_layers import knowledge, versions  # noqa: E402
+from flake8_keras_layers.knowledge import facts as knowledge, versions  # noqa: E402
 
 # One release of the old dependency set and the newest one.
 LIVE = ["3.6.0", probe_keras.load_facts()["versions"][-1]]

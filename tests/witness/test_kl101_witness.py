@@ -5,8 +5,8 @@ from docs_examples import example
 from harness import run
 from helpers import lint
 
-from flake8_keras_layers import knowledge
-from flake8_keras_layers.versions import format_version
+from flake8_keras_layers.knowledge import facts as knowledge
+from flake8_keras_layers.knowledge.versions import format_version
 
 LATEST = format_version(knowledge.default().versions[-1])
 

@@ -11,8 +11,8 @@ from docs_examples import example
 from harness import run
 from helpers import lint
 
-from flake8_keras_layers import knowledge
-from flake8_keras_layers.versions import format_version, parse
+from flake8_keras_layers.knowledge import facts as knowledge
+from flake8_keras_layers.knowledge.versions import format_version, parse
 
 LATEST = format_version(knowledge.default().versions[-1])
 VERSIONS = sorted({"3.0.0", "3.5.0", "3.6.0", "3.9.2", "3.10.0", "3.12.0", "3.13.2", "3.14.0", LATEST}, key=parse)
@@ -59,7 +59,7 @@ def expected_error(rule: str, version: str) -> tuple[str, str]:
     if rule == "KL107":
         return "RuntimeError", "you forgot to call `super().__init__()`"
     target = knowledge.default()
-    from flake8_keras_layers.versions import Target
+    from flake8_keras_layers.knowledge.versions import Target
 
     if target.global_holds("add_weight_positional_name_typeerror", Target(parse(version), "option")):
         return "TypeError", "got multiple values for argument 'shape'"

@@ -4,8 +4,8 @@ import pytest
 from docs_examples import example
 from harness import run
 
-from flake8_keras_layers import knowledge
-from flake8_keras_layers.versions import format_version
+from flake8_keras_layers.knowledge import facts as knowledge
+from flake8_keras_layers.knowledge.versions import format_version
 
 DRIVER = """
 block = TwoStreamBlock()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from astroid import nodes
 
-from .. import syntax
+from . import syntax
 
 # Dict methods that neither add nor remove keys.
 _READERS = frozenset({"get", "items", "keys", "values", "copy", "__contains__"})

@@ -41,9 +41,9 @@ class Budget:
         self.steps_left = steps
         self.deadline = deadline
         self.until_clock = _CLOCK_EVERY
-        # Set once it ran out, even if some code caught the exception and went on:
-        # the enclosed work's results are then discarded.
-        self.exhausted = False
+        # Why it ran out ("steps" or "time"; "" while it has not), set even if some code caught the
+        # exception and went on: the enclosed work's results are then discarded.
+        self.exhausted = ""
 
 
 _current: Budget | None = None
@@ -56,13 +56,13 @@ def spend(steps: int = 1) -> None:
         return
     budget.steps_left -= steps
     if budget.steps_left < 0:
-        budget.exhausted = True
+        budget.exhausted = "steps"
         raise BudgetExceeded("steps")
     budget.until_clock -= steps
     if budget.until_clock <= 0:
         budget.until_clock = _CLOCK_EVERY
         if clock() > budget.deadline:
-            budget.exhausted = True
+            budget.exhausted = "time"
             raise BudgetExceeded("time")
 
 

@@ -20,7 +20,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-from .rules import ModuleRule, Rule
+from ..rules import ModuleRule, Rule
 
 # `def name` / `async def name`, also split by a backslash continuation.
 _DEF = re.compile(r"\bdef[\s\\]+(\w+)")

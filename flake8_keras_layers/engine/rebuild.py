@@ -21,7 +21,7 @@ with astroid 3.3 and 4.x, but for two deliberate differences:
   minutes), and the analysis never checks those classes.
 
 What the module registers on other modules (``obj.attr = ...`` on an imported
-class or a Keras stub) is recorded, to be undone after the file (caches.py).
+class or a Keras stub) is recorded, to be undone after the file (the session).
 """
 
 from __future__ import annotations
@@ -34,8 +34,6 @@ from astroid import nodes
 from astroid.builder import AstroidBuilder
 from astroid.manager import AstroidManager
 from astroid.rebuilder import TreeRebuilder
-
-from . import caches
 
 # What Python's tokenizer could read as a type comment (a superset: any "# type:" is parsed again).
 _TYPE_COMMENT = re.compile(r"#\s*type\s*:")
@@ -117,7 +115,7 @@ class _Builder(AstroidBuilder):
 
     ``obj.attr = value`` adds ``attr`` to whatever ``obj`` infers to, in any
     module: the shared Keras stubs, a cached base class. Undone after the
-    file (caches.settle), so no file sees another one's assignments.
+    file (caches.forget), so no file sees another one's assignments.
     """
 
     def __init__(self, manager: AstroidManager, apply_transforms: bool):
@@ -141,8 +139,13 @@ class _Builder(AstroidBuilder):
 
 
 def build(manager: AstroidManager, source: str, modname: str, path: str | None,
-          tree: ast.AST | None = None, deep: frozenset[int] = frozenset()) -> nodes.Module:
-    """As ``AstroidBuilder(manager).string_build(source, modname, path)``; ``tree`` is ``ast.parse(source)``."""
+          tree: ast.AST | None = None, deep: frozenset[int] = frozenset(),
+          undo: list | None = None) -> nodes.Module:
+    """As ``AstroidBuilder(manager).string_build(source, modname, path)``; ``tree`` is ``ast.parse(source)``.
+
+    ``undo`` receives ``(module or None, foreign attributes)``: what to forget after the file
+    (caches.forget), even when the build fails half way.
+    """
     if not isinstance(tree, ast.Module) or _TYPE_COMMENT.search(source):
         tree = _parse(source)
     # As AstroidBuilder._data_build names the module.
@@ -169,7 +172,8 @@ def build(manager: AstroidManager, source: str, modname: str, path: str | None,
     try:
         built = builder._post_build(module, rebuilder, "utf-8")  # caches the module first thing
     finally:
-        # Undone after the file, or now if the build failed half way (a RecursionError):
+        # Undone after the file, also when the build failed half way (a RecursionError):
         # a partial module must not stay cached for the files that import it.
-        caches.linted(manager, module if fresh else None, builder.foreign)
+        if undo is not None:
+            undo.append((module if fresh else None, builder.foreign))
     return built

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import astroid
 from astroid import bases, nodes, util
 
-from . import budget, stubs
+from . import budget
+from ..knowledge import stubs
 
 # Project classes followed up a hierarchy before giving up (rebuild.deep_classes relies on it).
 MAX_DEPTH = 64

@@ -1,30 +1,29 @@
-"""Runs the rules over one file: cheap pre-filter, astroid module, per-class checks.
+"""Runs the rules over one file: cheap pre-filters, then a session with per-class and per-module checks.
 
 Everything that can go wrong (a syntax error, an import astroid cannot
 follow, a cyclic hierarchy, a bug in a rule, a class that exhausts its
-inference budget) costs at most the class it happened in; the file's other
-classes are still checked.
+inference budget) costs at most the class or module rule it happened in;
+the file's other classes are still checked, and ``FLAKE8_KERAS_LAYERS_DEBUG=1``
+shows each such failure (debug.py).
 """
 
 from __future__ import annotations
 
 import ast
-from typing import Iterable
+from typing import Iterable, Iterator
 
-import astroid
 from astroid import nodes
 
-from . import budget, caches, project, rebuild, resolver
+from ..analysis import project, resolver
+from ..knowledge.facts import Knowledge
+from ..knowledge.versions import Target
+from ..rules import ALL, ClassContext, Diagnostic, ModuleContext, ModuleRule, Rule
+from . import debug, rebuild
 from .candidates import keras_candidates
-from .knowledge import Knowledge
 from .prefilter import FileSummary, text_allows
-from .rules import ALL, ClassContext, Diagnostic, ModuleContext, ModuleRule, Rule
-from .versions import Target
+from .session import Session
 
-__all__ = ["FILE_BUDGET_SECONDS", "FileSummary", "analyze"]
-
-# Each class and each module rule has its own budget (budget.py); this bounds a whole file (CPU seconds).
-FILE_BUDGET_SECONDS = 30.0
+__all__ = ["analyze"]
 
 
 def analyze(
@@ -35,6 +34,7 @@ def analyze(
     tree: ast.AST | None = None,
     rules: Iterable[Rule] = ALL,
 ) -> list[Diagnostic]:
+    debug.file_started()
     rules = text_allows(tuple(rules), source)
     if not rules:
         return []  # the usual case: no AST walk, no astroid
@@ -42,7 +42,7 @@ def analyze(
         try:
             tree = ast.parse(source)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return []
+            return []  # flake8 reports the syntax error itself
     class_rules = tuple(r for r in rules if not isinstance(r, ModuleRule))
     module_rules = tuple(r for r in rules if isinstance(r, ModuleRule))
     summary = FileSummary.of(tree, classes=bool(class_rules), calls=bool(module_rules))
@@ -54,10 +54,9 @@ def analyze(
         wanted = keras_candidates(tree, wanted, project.search_roots(filename))
     if not wanted and not module_rules:
         return []
-    try:
-        found = _run(source, filename, target, knowledge, tree, deep, wanted, class_rules, module_rules)
-    finally:
-        caches.settle(astroid.MANAGER)  # here, once _run's frame (and the module it held) is gone
+    with Session(filename, knowledge) as session:
+        # A function of its own: the module it builds is gone with its frame before the session closes.
+        found = _run(session, source, target, tree, deep, wanted, class_rules, module_rules)
     if deep:  # astroid knows less about those classes' instances: no module rule speaks inside them
         spans = [(s.lineno, s.end_lineno or s.lineno) for s in tree.body
                  if isinstance(s, ast.ClassDef) and s.lineno in deep]
@@ -65,39 +64,34 @@ def analyze(
     return sorted(set(found), key=lambda d: (d.line, d.col, d.code))
 
 
-def _run(source, filename, target, knowledge, tree, deep, wanted, class_rules, module_rules) -> list[Diagnostic]:
-    module = project.build_module(source, filename, knowledge, tree=tree, deep=deep)
+def _run(session: Session, source: str, target: Target, tree: ast.AST, deep: frozenset[int],
+         wanted: set[int], class_rules: tuple[Rule, ...], module_rules: tuple[Rule, ...]) -> list[Diagnostic]:
+    module = session.build_module(source, tree, deep)
     if module is None:
         return []
-    deadline = budget.clock() + FILE_BUDGET_SECONDS
     found: list[Diagnostic] = []
     for rule in module_rules:
-        found.extend(_contained(lambda: rule.check_module(ModuleContext(target, knowledge, module)), deadline))
+        ctx = ModuleContext(target, session.knowledge, module)
+        found.extend(session.contained(f"rule {rule.code}", lambda: rule.check_module(ctx)))  # type: ignore[attr-defined]
     for cls in module.nodes_of_class(nodes.ClassDef):
         if cls.fromlineno not in wanted and cls.lineno not in wanted:
             continue
-        if budget.clock() > deadline:
+        if session.out_of_time():
+            debug.budget_stop(session.filename, "the rest of the file", "time")
             break
-        found.extend(_contained(lambda: _check_class(cls, target, knowledge, class_rules), deadline))
+        where = f"class {cls.name} (line {cls.lineno})"
+        found.extend(session.contained(where, lambda: _check_class(cls, target, session.knowledge, class_rules)))
     return found
 
 
-def _check_class(cls: nodes.ClassDef, target: Target, knowledge: Knowledge, rules) -> Iterable[Diagnostic]:
+def _check_class(cls: nodes.ClassDef, target: Target, knowledge: Knowledge,
+                 rules: tuple[Rule, ...]) -> Iterator[Diagnostic]:
     ancestry = resolver.resolve_class(cls)
     if ancestry is None:
         return
+    debug.class_checked()
     ctx = ClassContext(target, knowledge, ancestry)
     own_methods = {n.name for n in cls.body if isinstance(n, nodes.FunctionDef)}
     for rule in rules:
         if rule.methods & own_methods:
             yield from rule.check(ctx)
-
-
-def _contained(run, deadline: float) -> list[Diagnostic]:
-    """A class's (or module rule's) findings, or none if anything in it fails or its budget runs out."""
-    try:
-        with budget.limit(deadline=deadline) as spent:
-            found = list(run())
-        return [] if spent.exhausted else found
-    except Exception:  # noqa: BLE001 - a failure costs one class, never the run
-        return []

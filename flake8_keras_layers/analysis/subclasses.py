@@ -18,7 +18,7 @@ import re
 
 from astroid import nodes
 
-from .. import project
+from . import project
 
 MAX_FILES = 5000
 _UNKNOWN = frozenset({"*"})  # a subclass that could not be read: counts as fixing the parameter

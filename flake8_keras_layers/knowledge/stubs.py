@@ -19,7 +19,7 @@ import astroid
 from astroid import nodes
 from astroid.manager import AstroidManager
 
-from .knowledge import Knowledge
+from .facts import Knowledge
 
 ROOTS = ("keras", "tensorflow", "tf_keras")
 

@@ -41,7 +41,7 @@ from astroid.interpreter.objectmodel import ObjectModel
 from astroid.nodes import ClassDef, NodeNG
 from astroid.nodes._base_nodes import LookupMixIn
 
-from . import stubs
+from ..knowledge import stubs
 
 # Not every Python has them (PyPy): then only the collections are not tuned.
 _freeze = getattr(gc, "freeze", lambda: None)
@@ -90,7 +90,7 @@ def _clear_inference_caches() -> None:
 
 
 def bound(manager: AstroidManager) -> bool:
-    """Evict when over a bound; True when anything was evicted (the caller re-installs its stubs)."""
+    """Evict when over a bound; True when anything was evicted (the stubs must then be installed again)."""
     cache = manager.astroid_cache
     if len(cache) <= MAX_PROJECT_MODULES:
         return False
@@ -114,28 +114,19 @@ def _collect_everything(manager: AstroidManager) -> None:
     _files_since_full, _cached_after_full = 0, len(manager.astroid_cache)
 
 
-_linted: list[tuple[AstroidManager, object, list]] = []
-
-
-def linted(manager: AstroidManager, module, foreign: list[tuple[dict, str, object]]) -> None:
-    """Undone after the file (settle): the linted file's module if it was not cached before (most
-    files are never imported by another one; one that is is parsed again on first import), and
-    the attributes it registered on other modules' classes (rebuild._Builder)."""
-    _linted.append((manager, module, foreign))
-
-
-def _forget_linted() -> None:
-    for manager, module, foreign in _linted:
-        for attrs, name, node in foreign:
-            values = attrs.get(name)
-            if values is not None and node in values:
-                values.remove(node)
-                if not values:
-                    del attrs[name]
-        if module is not None and manager.astroid_cache.get(module.name) is module:
-            del manager.astroid_cache[module.name]
-        _drop_tracebacks(manager)
-    _linted.clear()
+def forget(manager: AstroidManager, module, foreign: list[tuple[dict, str, object]]) -> None:
+    """Undo a linted file (the session, after the file): its module if it was not cached before (most
+    files are never imported by another one; one that is is parsed again on first import), and the
+    attributes it registered on other modules' classes (rebuild._Builder)."""
+    for attrs, name, node in foreign:
+        values = attrs.get(name)
+        if values is not None and node in values:
+            values.remove(node)
+            if not values:
+                del attrs[name]
+    if module is not None and manager.astroid_cache.get(module.name) is module:
+        del manager.astroid_cache[module.name]
+    _drop_tracebacks(manager)
     _clear_inference_caches()  # they hold its nodes
 
 
@@ -156,7 +147,8 @@ def _drop_tracebacks(manager: AstroidManager) -> None:
 
 # Everything (frozen included) is collected again every so many files, or sooner once the
 # module cache has grown by half since the last time: whatever else lives in the process
-# (flake8, other plugins, a host program) gets its garbage collected too.
+# (flake8, other plugins, a host program) gets its garbage collected too. The two counters
+# are process-wide on purpose: the collector's state is (engine/session.py lists all such state).
 FILES_PER_FULL_COLLECTION = 500
 _CACHE_GROWTH = 1.5
 _files_since_full = 0
@@ -166,8 +158,6 @@ _cached_after_full = 0
 def settle(manager: AstroidManager) -> None:
     """After a file: what survived it is cache, keep the collector off it (see the module docstring)."""
     global _files_since_full
-    if _linted:
-        _forget_linted()  # a function of its own: no loop variable here keeps the module alive
     stubs.restore()  # also what imported modules added (they may outlive the file, the stubs outlive all)
     _files_since_full += 1
     grown = len(manager.astroid_cache) > _CACHE_GROWTH * _cached_after_full

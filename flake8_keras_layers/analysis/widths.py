@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from astroid import nodes
 
 from . import syntax
-from .knowledge import Knowledge
+from ..knowledge.facts import Knowledge
 from .resolver import Ancestry, KerasClass, constructed_class
-from .versions import Target
+from ..knowledge.versions import Target
 
 # A layer built with one of these keywords set to anything but its default does
 # not act on the last dimension; stay silent rather than guess.

@@ -1,0 +1,104 @@
+"""One file's analysis session: what it sets up in astroid's process-wide state, and undoes.
+
+flake8 lints every file of a job in one process, and astroid keeps one
+manager per process. The driver opens a ``Session`` around each file that
+reaches astroid, and closing it leaves the process as the next file needs it:
+
+- open: bound astroid's caches (an eviction re-installs the Keras stubs),
+  install the stubs, put the file's search roots on ``sys.path``;
+- ``build_module``: the linted file as an astroid module, from flake8's tree;
+- ``contained``: run one class or module rule under its own budget, turning
+  an exception or an exhausted budget into "no findings" plus a debug line;
+- close: forget the linted module and what it registered on other modules,
+  restore the stubs, take the search roots off ``sys.path`` again, then
+  collect and freeze the garbage (the GC policy in caches.py).
+
+Process-wide state, on purpose, and only this:
+- ``astroid.MANAGER`` and its caches, bounded by caches.py;
+- the stub modules, built once per Knowledge (knowledge/stubs.py);
+- the garbage collector's freeze state and its two counters (caches.py);
+- the budget in force (analysis/budget.py: ``spend()`` is called from deep
+  inside the analyses, which should not carry it around);
+- the debug counters (engine/debug.py).
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from typing import Callable, Iterable
+
+import astroid
+from astroid import nodes
+
+from ..analysis import budget, project
+from ..knowledge import stubs
+from ..knowledge.facts import Knowledge
+from . import caches, debug, rebuild
+
+# Each class and each module rule has its own budget (analysis/budget.py); this bounds a whole file (CPU seconds).
+FILE_BUDGET_SECONDS = 30.0
+
+
+class Session:
+    def __init__(self, filename: str, knowledge: Knowledge):
+        self.filename = filename
+        self.knowledge = knowledge
+        self.manager = astroid.MANAGER
+        self._added_roots: list[str] = []
+        self._undo: list[tuple[nodes.Module | None, list]] = []
+        self.deadline = 0.0
+
+    def __enter__(self) -> "Session":
+        # astroid caches every module it parses, forever: bounded (caches.py).
+        caches.bound(self.manager)
+        stubs.install(self.knowledge, self.manager)  # idempotent; again after an eviction
+        for root in project.search_roots(self.filename):
+            # Appended, not prepended: the project must not shadow the standard library.
+            if root and root not in sys.path:
+                sys.path.append(root)
+                self._added_roots.append(root)
+        self.deadline = budget.clock() + FILE_BUDGET_SECONDS
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        for module, foreign in self._undo:
+            caches.forget(self.manager, module, foreign)
+        self._undo.clear()  # the last references to the linted module: collected below
+        for root in self._added_roots:
+            if root in sys.path:
+                sys.path.remove(root)
+        self._added_roots.clear()
+        caches.settle(self.manager)
+
+    def build_module(self, source: str, tree: ast.AST | None,
+                     deep: frozenset[int] = frozenset()) -> nodes.Module | None:
+        """The linted file as an astroid module, or None if it does not build (``deep``: rebuild.build)."""
+        if project.is_stdin(self.filename):
+            modname, path = "stdin", None
+        else:
+            modname, path = project.module_name_for(self.filename)[0], self.filename
+        try:
+            return rebuild.build(self.manager, source, modname, path, tree, deep, undo=self._undo)
+        except (astroid.AstroidError, SyntaxError, ValueError, RecursionError, MemoryError) as error:
+            debug.internal_error(self.filename, "building the astroid module", error)
+            return None
+
+    def out_of_time(self) -> bool:
+        return budget.clock() > self.deadline
+
+    def contained(self, where: str, run: Callable[[], Iterable]) -> list:
+        """``run()``'s findings under a fresh budget, or none if it raises or its budget runs out."""
+        try:
+            with budget.limit(deadline=self.deadline) as spent:
+                found = list(run())
+        except Exception as error:  # noqa: BLE001 - a failure costs one class or rule, never the run
+            if isinstance(error, budget.BudgetExceeded):
+                debug.budget_stop(self.filename, where, str(error))
+            else:
+                debug.internal_error(self.filename, where, error)
+            return []
+        if spent.exhausted:  # ran out, and some code caught it and went on: its findings are not trusted
+            debug.budget_stop(self.filename, where, spent.exhausted)
+            return []
+        return found
