@@ -52,6 +52,20 @@ CASES_303 = [
     Case("keys added in a branch count", layer("units, rate=0.5, **kwargs",
                                                'config = super().get_config()\nconfig["units"] = 1\n'
                                                'if self.units:\n    config["rate"] = 2\nreturn config'), []),
+    # A block in get_config is followed, not a reason to give up: each still omits 'rate'.
+    Case("an if in get_config, argument still missing", layer("units, rate=0.5, **kwargs",
+                                                              'config = super().get_config()\nif self.units:\n'
+                                                              '    config["units"] = 1\nreturn config'), ["8:KL303"]),
+    Case("a for in get_config, argument still missing", layer("units, rate=0.5, **kwargs",
+                                                              'config = super().get_config()\nfor _ in range(1):\n'
+                                                              '    config["units"] = 1\nreturn config'), ["8:KL303"]),
+    Case("a try in get_config, argument still missing", layer("units, rate=0.5, **kwargs",
+                                                              'config = super().get_config()\ntry:\n'
+                                                              '    config["units"] = 1\nexcept KeyError:\n'
+                                                              '    pass\nreturn config'), ["8:KL303"]),
+    Case("a with in get_config, argument still missing", layer("units, rate=0.5, **kwargs",
+                                                               'config = super().get_config()\nwith open("f"):\n'
+                                                               '    config["units"] = 1\nreturn config'), ["8:KL303"]),
     Case("passed to the Keras base's __init__ by keyword",
          layer("units, activation=None, **kwargs", UPDATE,
                "super().__init__(units=units, activation=activation, **kwargs)", "keras.layers.Dense"), []),

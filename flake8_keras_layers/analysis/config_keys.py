@@ -171,7 +171,7 @@ class _Interpreter:
         """A tracked dict used any other way (handed to a helper, deleted from) is not followed."""
         children = node.get_children()
         if shallow:  # a block's own test/iterable only; its statements are walked one by one
-            children = [c for c in children if not isinstance(c, nodes.Statement)]
+            children = [c for c in children if not c.is_statement]
         for child in children:
             for sub in [child, *child.nodes_of_class(nodes.Name)]:
                 if isinstance(sub, nodes.Name) and sub.name in self.vars and not self.read_only(sub):
