@@ -11,7 +11,7 @@ from flake8_keras_layers.engine.driver import analyze
 from flake8_keras_layers.rules import ALL
 
 
-@dataclass
+@dataclass(frozen=True)
 class Case:
     """A source (the file ``main.py``, or ``pkg/main.py`` with ``files``), and what it must report."""
 
@@ -44,3 +44,16 @@ def run_case(case: Case, tmp_path: Path) -> list[str]:
         file.write_text(textwrap.dedent(text))
     main = tmp_path / ("pkg/main.py" if case.files else "main.py")
     return lint(case.source, main, case.keras_version, case.codes)
+
+
+def model(init: str, call: str, header: str = "import keras\nfrom keras import layers") -> str:
+    """A Model whose __init__ and call() bodies are given (line 9 is call()'s first line)."""
+    return (
+        f"{header}\n\n"
+        "class Net(keras.Model):\n"
+        "    def __init__(self, **kwargs):\n"
+        "        super().__init__(**kwargs)\n"
+        f"        {init}\n"
+        "    def call(self, x, training=None):\n"
+        + "".join(f"        {line}\n" for line in call.strip().splitlines())
+    )

@@ -9,9 +9,8 @@ import pytest
 from astroid.builder import AstroidBuilder
 from helpers import lint
 
-from flake8_keras_layers.engine import caches, prefilter, rebuild
+from flake8_keras_layers.engine import caches, prefilter
 from flake8_keras_layers.knowledge import facts as knowledge, stubs
-from flake8_keras_layers.analysis import project
 from flake8_keras_layers.engine.candidates import keras_candidates
 from flake8_keras_layers.engine.session import Session
 from flake8_keras_layers.rules import ALL, ModuleRule, Rule

@@ -202,6 +202,47 @@ CASES = [
 ]
 
 
+# A class body that defines a method twice means the last one, as Python binds it.
+CASES += [
+    Case(
+        "__init__ defined twice: the last one resets built, the fix applies",
+        """
+        import keras
+
+        class CustomPooling(keras.layers.MaxPooling2D):
+            def __init__(self, pool_size):
+                super().__init__(pool_size)
+
+            def __init__(self, pool_size):
+                super().__init__(pool_size)
+                self.built = False
+
+            def build(self, input_shape):
+                super().build(input_shape)
+        """,
+        [],
+    ),
+    Case(
+        "__init__ defined twice: only the first (dead) one resets built",
+        """
+        import keras
+
+        class CustomPooling(keras.layers.MaxPooling2D):
+            def __init__(self, pool_size):
+                super().__init__(pool_size)
+                self.built = False
+
+            def __init__(self, pool_size):
+                super().__init__(pool_size)
+
+            def build(self, input_shape):
+                super().build(input_shape)
+        """,
+        ["12:KL101"],
+    ),
+]
+
+
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_kl101(case, tmp_path):
     assert run_case(case, tmp_path) == case.expected

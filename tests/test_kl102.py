@@ -1,5 +1,7 @@
 """KL102 built-set-before-build, as cases: source in, ``line:code`` out."""
 
+from dataclasses import replace
+
 import pytest
 from helpers import Case, run_case
 
@@ -158,5 +160,4 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_kl102(case, tmp_path):
-    case.codes = ("KL102",)
-    assert run_case(case, tmp_path) == case.expected
+    assert run_case(replace(case, codes=("KL102",)), tmp_path) == case.expected

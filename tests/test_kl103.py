@@ -1,5 +1,7 @@
 """KL103 state-created-in-call, as cases: source in, ``line:code`` out."""
 
+from dataclasses import replace
+
 import pytest
 from helpers import Case, run_case
 
@@ -108,5 +110,4 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_kl103(case, tmp_path):
-    case.codes = ("KL103",)
-    assert run_case(case, tmp_path) == case.expected
+    assert run_case(replace(case, codes=("KL103",)), tmp_path) == case.expected

@@ -3,6 +3,8 @@
 Which layers own weights is the probed ``owns_weights`` fact, not a list in the rule.
 """
 
+from dataclasses import replace
+
 import pytest
 from helpers import Case, run_case
 
@@ -80,5 +82,4 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_kl104(case, tmp_path):
-    case.codes = ("KL104",)
-    assert run_case(case, tmp_path) == case.expected
+    assert run_case(replace(case, codes=("KL104",)), tmp_path) == case.expected

@@ -1,5 +1,7 @@
 """KL106 add-weight-positional-name, as cases: source in, ``line:code`` out."""
 
+from dataclasses import replace
+
 import textwrap
 
 import pytest
@@ -54,8 +56,7 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_kl106(case, tmp_path):
-    case.codes = ("KL106",)
-    assert run_case(case, tmp_path) == case.expected
+    assert run_case(replace(case, codes=("KL106",)), tmp_path) == case.expected
 
 
 @pytest.mark.parametrize("version, error", [("3.13.2", "TypeError \"got multiple values for argument 'shape'\""),

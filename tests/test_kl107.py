@@ -1,5 +1,7 @@
 """KL107 super-init-not-called, as cases: source in, ``line:code`` out."""
 
+from dataclasses import replace
+
 import pytest
 from helpers import Case, run_case
 
@@ -78,7 +80,39 @@ CASES = [
 ]
 
 
+# A class body that defines __init__ twice means the last one, as Python binds it.
+CASES += [
+    Case(
+        "__init__ defined twice: the effective one never calls super().__init__()",
+        """
+        import keras
+
+        class Scale(keras.layers.Layer):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+
+            def __init__(self, **kwargs):
+                self.units = 1
+        """,
+        ["8:KL107"],
+    ),
+    Case(
+        "__init__ defined twice: the effective one calls it",
+        """
+        import keras
+
+        class Scale(keras.layers.Layer):
+            def __init__(self, **kwargs):
+                self.units = 1
+
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+        """,
+        [],
+    ),
+]
+
+
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_kl107(case, tmp_path):
-    case.codes = ("KL107",)
-    assert run_case(case, tmp_path) == case.expected
+    assert run_case(replace(case, codes=("KL107",)), tmp_path) == case.expected

@@ -1,20 +1,7 @@
 """KL201 batchnorm-reused, as cases: source in, ``line:code`` out."""
 
 import pytest
-from helpers import Case, run_case
-
-
-def model(init: str, call: str, header: str = "import keras\nfrom keras import layers") -> str:
-    """A Model whose __init__ and call() bodies are given (line 9 is call()'s first line)."""
-    return (
-        f"{header}\n\n"
-        "class Net(keras.Model):\n"
-        "    def __init__(self, **kwargs):\n"
-        "        super().__init__(**kwargs)\n"
-        f"        {init}\n"
-        "    def call(self, x, training=None):\n"
-        + "".join(f"        {line}\n" for line in call.strip().splitlines())
-    )
+from helpers import Case, model, run_case
 
 
 BN = "self.bn = layers.BatchNormalization()"

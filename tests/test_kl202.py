@@ -4,12 +4,13 @@ Widths come from the probed facts: ``width_param`` (the constructor parameter th
 width), ``width_preserving`` and ``shape_dependent_weights``.
 """
 
+from dataclasses import replace
+
 import json
 import textwrap
 
 import pytest
-from helpers import Case, run_case
-from test_kl201 import model
+from helpers import Case, model, run_case
 
 from flake8_keras_layers.knowledge import facts as knowledge, versions
 from flake8_keras_layers.engine.driver import analyze
@@ -77,8 +78,7 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_kl202(case, tmp_path):
-    case.codes = ("KL202",)
-    assert run_case(case, tmp_path) == case.expected
+    assert run_case(replace(case, codes=("KL202",)), tmp_path) == case.expected
 
 
 def test_kl201_message_says_when_widths_provably_differ(tmp_path):

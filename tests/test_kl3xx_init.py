@@ -99,6 +99,22 @@ CASES_302 = [
         ["5:KL302"]),
 ]
 
+# A class body that defines __init__ twice means the last one, as Python binds it.
+CASES_302 += [
+    Case("__init__ defined twice: the effective one lacks **kwargs",
+         "import keras\n\nclass Scale(keras.layers.Layer):\n"
+         "    def __init__(self, units, **kwargs):\n        super().__init__(**kwargs)\n\n"
+         "    def __init__(self, units):\n        super().__init__()\n\n"
+         "    def get_config(self):\n        return {**super().get_config(), 'units': 1}\n",
+         ["7:KL302"]),
+    Case("__init__ defined twice: the effective one takes and forwards **kwargs",
+         "import keras\n\nclass Scale(keras.layers.Layer):\n"
+         "    def __init__(self, units):\n        super().__init__()\n\n"
+         "    def __init__(self, units, **kwargs):\n        super().__init__(**kwargs)\n\n"
+         "    def get_config(self):\n        return {**super().get_config(), 'units': 1}\n",
+         []),
+]
+
 SITE = "\n\nlayer = Scale({})\n"
 
 

@@ -1,8 +1,9 @@
 """KL903 normalization-params-shared (opt-in), as cases: source in, ``line:code`` out."""
 
+from dataclasses import replace
+
 import pytest
-from helpers import Case, run_case
-from test_kl201 import model
+from helpers import Case, model, run_case
 
 from flake8_keras_layers.rules import BY_CODE
 
@@ -39,8 +40,7 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_kl903(case, tmp_path):
-    case.codes = ("KL903",)
-    assert run_case(case, tmp_path) == case.expected
+    assert run_case(replace(case, codes=("KL903",)), tmp_path) == case.expected
 
 
 def test_opt_in():

@@ -18,7 +18,7 @@ import re
 
 from astroid import nodes
 
-from . import project
+from . import project, syntax
 
 MAX_FILES = 5000
 _UNKNOWN = frozenset({"*"})  # a subclass that could not be read: counts as fixing the parameter
@@ -69,19 +69,17 @@ def _init_params_in_file(path: str, class_name: str) -> frozenset | None:
         return _UNKNOWN
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef) and node.name == class_name:
-            for item in node.body:
-                if isinstance(item, ast.FunctionDef) and item.name == "__init__":
-                    args = item.args
-                    return frozenset(a.arg for a in args.posonlyargs + args.args + args.kwonlyargs)
-            return None
+            inits = [item for item in node.body if isinstance(item, ast.FunctionDef) and item.name == "__init__"]
+            if not inits:
+                return None
+            args = inits[-1].args  # the last definition is the one Python binds
+            return frozenset(a.arg for a in args.posonlyargs + args.args + args.kwonlyargs)
     return _UNKNOWN
 
 
 def _init_params(cls: nodes.ClassDef) -> frozenset | None:
-    for item in cls.body:
-        if isinstance(item, nodes.FunctionDef) and item.name == "__init__":
-            return frozenset(a.name for a in item.args.arguments)
-    return None
+    init = syntax.defined_method(cls, "__init__")
+    return None if init is None else frozenset(a.name for a in init.args.arguments)
 
 
 def subclass_inits(cls: nodes.ClassDef) -> list[frozenset | None]:

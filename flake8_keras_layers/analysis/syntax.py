@@ -68,20 +68,41 @@ def assigns_self_attr(func: nodes.FunctionDef, attr: str, value) -> list[nodes.A
     return found
 
 
-def position(node: nodes.NodeNG) -> tuple[int, int]:
-    return node.lineno, node.col_offset
+def _binds(statement: nodes.NodeNG, name: str) -> bool:
+    if isinstance(statement, (nodes.FunctionDef, nodes.ClassDef)):
+        return statement.name == name
+    if isinstance(statement, (nodes.Assign, nodes.AnnAssign, nodes.AugAssign)):
+        targets = statement.targets if isinstance(statement, nodes.Assign) else [statement.target]
+        return any(isinstance(n, nodes.AssignName) and n.name == name
+                   for target in targets for n in [target, *target.nodes_of_class(nodes.AssignName)])
+    return False
 
 
-def own_method(chain, name: str) -> nodes.FunctionDef | None:
-    """The method ``name`` as the first project class of ``chain`` (MRO order) defines it last."""
-    for klass in chain:
-        found = None
-        for node in klass.body:
-            if isinstance(node, nodes.FunctionDef) and node.name == name:
-                found = node
-        if found is not None:
-            return found
-    return None
+def defined_method(klass: nodes.ClassDef, name: str) -> nodes.FunctionDef | None:
+    """The method ``klass``'s own body defines under ``name``, as Python binds it: the last binding wins
+    (a second ``def build`` replaces the first; ``build = helper`` after it is not a method we can read)."""
+    found = None
+    for statement in klass.body:
+        if _binds(statement, name):
+            found = statement if isinstance(statement, nodes.FunctionDef) else None
+    return found
+
+
+def defined_methods(klass: nodes.ClassDef) -> list[nodes.FunctionDef]:
+    """Every method ``klass``'s body effectively defines (a redefined one once: the last), in source order."""
+    names = {s.name for s in klass.body if isinstance(s, nodes.FunctionDef)}
+    effective = {id(m) for m in (defined_method(klass, name) for name in names) if m is not None}
+    return [s for s in klass.body if id(s) in effective]
+
+
+def chain_method(chain, name: str, start: int = 0) -> tuple[int | None, nodes.FunctionDef | None]:
+    """(index, method) of the first class of ``chain`` (project classes, MRO order) from ``start`` that
+    defines ``name``; (None, None) when none does (the Keras base's own method applies)."""
+    for index, klass in enumerate(chain[start:], start):
+        method = defined_method(klass, name)
+        if method is not None:
+            return index, method
+    return None, None
 
 
 def self_method_calls(func: nodes.FunctionDef) -> list[nodes.Call]:
@@ -104,7 +125,7 @@ def reachable_methods(start: nodes.FunctionDef, chain, depth: int = 2, skip=froz
         for func, path in frontier:
             for call in self_method_calls(func):
                 name = call.func.attrname
-                method = None if name in skip else own_method(chain, name)
+                method = None if name in skip else chain_method(chain, name)[1]
                 if method is None or id(method) in visited:
                     continue
                 visited.add(id(method))

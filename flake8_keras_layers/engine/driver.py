@@ -72,7 +72,8 @@ def _run(session: Session, source: str, target: Target, tree: ast.AST, deep: fro
     found: list[Diagnostic] = []
     for rule in module_rules:
         ctx = ModuleContext(target, session.knowledge, module)
-        found.extend(session.contained(f"rule {rule.code}", lambda: rule.check_module(ctx)))  # type: ignore[attr-defined]
+        check = rule.check_module  # type: ignore[attr-defined]  # module_rules holds only ModuleRules
+        found.extend(session.contained(f"rule {rule.code}", lambda: check(ctx)))
     for cls in module.nodes_of_class(nodes.ClassDef):
         if cls.fromlineno not in wanted and cls.lineno not in wanted:
             continue

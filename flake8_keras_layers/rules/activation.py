@@ -6,7 +6,7 @@ from typing import Iterator
 
 from astroid import nodes
 
-from ..analysis import resolver
+from ..analysis import resolver, syntax
 from ..knowledge import stubs
 from ..analysis.resolver import KerasClass
 from .base import Diagnostic, ModuleContext, ModuleRule
@@ -25,7 +25,7 @@ def receiving_class(call: nodes.Call) -> KerasClass | None:
     if ancestry is None:
         return None
     for klass in ancestry.chain:
-        if any(isinstance(n, nodes.FunctionDef) and n.name in _CONFIG_METHODS for n in klass.body):
+        if any(syntax.defined_method(klass, name) is not None for name in _CONFIG_METHODS):
             return None
     return ancestry.base
 

@@ -14,6 +14,7 @@ from typing import Any, Callable, ClassVar, Iterator
 from astroid import nodes
 
 from ..knowledge.facts import Knowledge
+from ..analysis import syntax
 from ..analysis.resolver import Ancestry, KerasClass
 from ..knowledge.versions import Target
 
@@ -70,12 +71,8 @@ class ClassContext(FileContext):
         return self._memo[key]
 
     def method(self, name: str) -> nodes.FunctionDef | None:
-        """The method the class body itself defines last under ``name``."""
-        found = None
-        for node in self.cls.body:
-            if isinstance(node, nodes.FunctionDef) and node.name == name:
-                found = node
-        return found
+        """The method the class body itself effectively defines under ``name`` (syntax.defined_method)."""
+        return syntax.defined_method(self.cls, name)
 
 
 @dataclass

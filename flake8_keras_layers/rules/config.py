@@ -19,21 +19,9 @@ from ..analysis.config_keys import ConfigDict, returned_config
 from ..analysis.subclasses import fixed_by_subclasses, subclass_inits
 
 
-def own_method(klass: nodes.ClassDef, name: str) -> nodes.FunctionDef | None:
-    found = None
-    for node in klass.body:
-        if isinstance(node, nodes.FunctionDef) and node.name == name:
-            found = node
-    return found
-
-
 def chain_method(ctx: ClassContext, name: str, start: int = 0):
     """(index in the project chain, method) of the first chain class from ``start`` defining ``name``."""
-    for index, klass in enumerate(ctx.ancestry.chain[start:], start):
-        method = own_method(klass, name)
-        if method is not None:
-            return index, method
-    return None, None
+    return syntax.chain_method(ctx.ancestry.chain, name, start)
 
 
 def named_params(func: nodes.FunctionDef) -> list[nodes.AssignName]:
@@ -169,7 +157,7 @@ class ConfigMissingArg(Rule):
                 return []
             covered |= inherited
             for klass in ctx.ancestry.chain[init_index:]:
-                klass_init = own_method(klass, "__init__")
+                klass_init = syntax.defined_method(klass, "__init__")
                 if klass_init is not None:
                     covered |= names_passed_to_super(klass_init)
         covered |= stored_under_keys(init, config.keys)
@@ -178,8 +166,8 @@ class ConfigMissingArg(Rule):
         return [p for p in found if not fixed_by_subclasses(owner, p.name)]
 
     def unaccepted(self, ctx: ClassContext, config: ConfigDict, init_index: int) -> list[str]:
-        if any(own_method(k, "__init__") is not None and own_method(k, "__init__").args.vararg
-               for k in ctx.ancestry.chain):
+        inits = (syntax.defined_method(k, "__init__") for k in ctx.ancestry.chain)
+        if any(init is not None and init.args.vararg for init in inits):
             return []  # *args constructors (functional-model tasks) are not followed
         found = [key for key in config.keys if accepted(ctx, init_index, key) is False]
         if found:

@@ -10,7 +10,7 @@ from ..knowledge import config_facts
 from ..analysis import resolver, syntax
 from ..knowledge.facts import Verdict
 from .base import ClassContext, Diagnostic, Rule
-from .config import chain_method, named_params, own_method
+from .config import chain_method, named_params
 from ..analysis.config_keys import returned_config
 
 # The keys Layer's own config carries (RULES.md KL302); an __init__ naming all of them needs no **kwargs.
@@ -146,7 +146,7 @@ class ConfigNotSerializable(Rule):
         base = ctx.ancestry.base
         if init is None or not ctx.targets_keras3(base) or chain_method(ctx, "get_config")[1] is not None:
             return  # Keras 2 is not probed; a get_config of its own is KL303's business
-        if own_method(ctx.cls, "from_config") is not None:
+        if ctx.method("from_config") is not None:
             return
         facts = config_facts.default()
         if not facts.uses_layer_get_config(base.name, ctx.target):

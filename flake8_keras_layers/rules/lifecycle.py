@@ -14,10 +14,7 @@ def resets_built_after_super_init(ctx: ClassContext) -> bool | None:
     """Whether some ``__init__`` in the class's own chain sets ``self.built = False``
     after ``super().__init__()``; None when Keras' ``__init__`` is provably never reached."""
     for klass in ctx.ancestry.chain:
-        init = next(
-            (n for n in klass.body if getattr(n, "name", None) == "__init__" and hasattr(n, "args")),
-            None,
-        )
+        init = syntax.defined_method(klass, "__init__")
         if init is None:
             continue
         supers = syntax.super_init_calls(init)
@@ -71,8 +68,8 @@ class BuiltSetBeforeBuild(Rule):
         call = ctx.method("call")
         if call is not None:
             harmless.update(id(m) for m, _ in syntax.reachable_methods(call, ctx.ancestry.chain))
-        for method in ctx.cls.body:
-            if not isinstance(method, nodes.FunctionDef) or id(method) in harmless:
+        for method in syntax.defined_methods(ctx.cls):
+            if id(method) in harmless:
                 continue
             if _calls_self_build(method):
                 continue

@@ -100,8 +100,8 @@ def _attrs_created_outside_call(ctx: ClassContext, per_call: set[int]) -> set[st
     """``self.<attr>`` state (weights, layers) created by a class method that does not run per call."""
     found: set[str] = set()
     for klass in ctx.ancestry.chain:
-        for method in klass.body:
-            if isinstance(method, nodes.FunctionDef) and id(method) not in per_call:
+        for method in syntax.defined_methods(klass):
+            if id(method) not in per_call:
                 found.update(c.attr for c in creations(method) if c.attr)
     return found
 
@@ -184,7 +184,7 @@ class StateAddedAfterBuilt(Rule):
 
     def check(self, ctx: ClassContext) -> Iterator[Diagnostic]:
         init = ctx.method("__init__")
-        if init is None or any(syntax.own_method((k,), "build") for k in ctx.ancestry.chain):
+        if init is None or syntax.chain_method(ctx.ancestry.chain, "build")[1] is not None:
             return  # a build() override makes Keras leave the layer unbuilt (and unlocked)
         base = ctx.ancestry.base
         if not ctx.targets_keras3(base):
