@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import time
@@ -27,6 +28,13 @@ import corpus  # noqa: E402
 
 FLAKE8_ARGS = ("--isolated", "--select=KL,E999", "--extend-select=KL9")
 FAILURE_MARKS = ("failed during execution", "Traceback (most recent call last)")
+# The plugin's debug switch (flake8_keras_layers/debug.py): every contained failure prints a line,
+# every process a summary. A sweep fails on any internal error, not only on a crash.
+DEBUG_ENV = "FLAKE8_KERAS_LAYERS_DEBUG"
+INTERNAL_ERROR = "flake8-keras-layers: internal error:"
+BUDGET_STOP = "flake8-keras-layers: budget stop:"
+SUMMARY = re.compile(r"^flake8-keras-layers: debug summary: (\d+) files, (\d+) classes checked, "
+                     r"(\d+) internal errors, (\d+) budget stops$", re.M)
 
 
 @dataclass
@@ -42,7 +50,16 @@ class Run:
         if self.returncode not in (0, 1):
             found.append(f"-j{self.jobs}: exit code {self.returncode}")
         found += [f"-j{self.jobs}: stderr says {mark!r}" for mark in FAILURE_MARKS if mark in self.stderr]
+        errors = [line for line in self.stderr.splitlines() if line.startswith(INTERNAL_ERROR)]
+        found += [f"-j{self.jobs}: {line}" for line in errors[:5]]
+        if not SUMMARY.search(self.stderr):
+            found.append(f"-j{self.jobs}: no debug summary on stderr (was {DEBUG_ENV}=1 honoured?)")
         return found
+
+    def totals(self) -> tuple[int, ...]:
+        """(files, classes checked, internal errors, budget stops), summed over the run's processes."""
+        rows = [tuple(map(int, m.groups())) for m in SUMMARY.finditer(self.stderr)]
+        return tuple(sum(column) for column in zip(*rows)) if rows else (0, 0, 0, 0)
 
 
 @dataclass
@@ -64,13 +81,16 @@ class Report:
     def summary(self) -> str:
         lines = len(self.runs[0].stdout.splitlines()) if self.runs else 0
         times = ", ".join(f"-j{r.jobs} {r.seconds:.0f}s" for r in self.runs)
+        checked = self.runs[0].totals() if self.runs else (0, 0, 0, 0)
         verdict = "; ".join(self.problems()) or "ok"
-        return f"{self.name}: {self.files} files, {lines} diagnostics ({times}): {verdict}"
+        return (f"{self.name}: {self.files} files, {lines} diagnostics, {checked[1]} classes checked, "
+                f"{checked[2]} internal errors, {checked[3]} budget stops ({times}): {verdict}")
 
 
 def flake8(paths: list[Path], jobs: int, cwd: Path, python: str = sys.executable, timeout: float = 3600) -> Run:
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
+    env[DEBUG_ENV] = "1"
     start = time.monotonic()
     result = subprocess.run(
         [python, "-m", "flake8", *FLAKE8_ARGS, f"-j{jobs}", *map(str, paths)],

@@ -7,7 +7,7 @@ from typing import Iterator
 
 from . import __version__
 from .knowledge import facts, versions
-from .engine import debug
+from . import debug
 from .engine.driver import analyze
 from .rules import BY_CODE
 
@@ -44,6 +44,7 @@ class KerasLayersChecker:
         if isinstance(value, str):  # a config value argparse did not convert
             value = versions.option_type(value)
         cls.target = versions.resolve_target(value)
+        debug.process_started()
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         try:

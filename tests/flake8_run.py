@@ -8,10 +8,11 @@ import sys
 
 
 def flake8(*args: str, cwd=None, stdin: str | None = None, pythonpath: str | None = None,
-           timeout: float = 300) -> subprocess.CompletedProcess:
-    """``python -m flake8 ARGS``; a timeout only guards against hangs."""
-    env = dict(os.environ)
-    env.pop("PYTHONPATH", None)
+           timeout: float = 300, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """``python -m flake8 ARGS``; a timeout only guards against hangs. ``env`` is added to a copy of
+    this environment without PYTHONPATH and the plugin's debug switch."""
+    env = {**{k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "FLAKE8_KERAS_LAYERS_DEBUG")},
+           **(env or {})}
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
     return subprocess.run(

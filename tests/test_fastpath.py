@@ -11,9 +11,8 @@ from helpers import lint
 
 from flake8_keras_layers.engine import caches, prefilter
 from flake8_keras_layers.knowledge import facts as knowledge, stubs
-from flake8_keras_layers.engine.candidates import keras_candidates
 from flake8_keras_layers.engine.session import Session
-from flake8_keras_layers.rules import ALL, ModuleRule, Rule
+from flake8_keras_layers.rules import ALL, ModuleRule
 
 POOLING = "import keras\n\n\nclass P(keras.layers.MaxPooling2D):\n    def build(self, input_shape):\n        pass\n"
 
@@ -45,21 +44,6 @@ def test_non_ascii_sources_skip_the_text_step():
 def test_non_ascii_build_is_still_reported(tmp_path):
     source = POOLING.replace("def build", "def \uff42\uff55\uff49\uff4c\uff44")
     assert lint(source, tmp_path / "m.py", codes=("KL101",)) == ["5:KL101"]
-
-
-def test_a_rule_with_tokens_runs_only_where_one_appears():
-    class NeedsAddWeight(Rule):
-        code, name, summary, methods = "KL996", "t", "t", frozenset({"build"})
-        tokens = frozenset({"add_weight"})
-
-    rule = NeedsAddWeight()
-    assert prefilter.text_allows((rule,), POOLING) == ()
-    assert prefilter.text_allows((rule,), POOLING + "# add_weight\n") == (rule,)
-
-
-def test_rules_without_tokens_default_to_no_condition():
-    assert all(rule.tokens is None or isinstance(rule.tokens, frozenset) for rule in ALL)
-    assert Rule.tokens is None
 
 
 # The astroid module from flake8's tree.
@@ -155,47 +139,6 @@ def test_project_modules_are_evicted_past_the_bound(tmp_path, monkeypatch):
     cached = [name for name in astroid.MANAGER.astroid_cache if name.startswith("pkg")]
     assert len(cached) <= 3 + 2  # the bound, plus what the last file imported after the check
     assert "keras.layers" in astroid.MANAGER.astroid_cache  # the stubs are always there
-
-
-# Which classes could be Keras classes, before astroid.
-
-def candidates(source: str, roots=("/nonexistent",)) -> set[str]:
-    tree = ast.parse(source)
-    lines = {c.lineno: c.name for c in ast.walk(tree) if isinstance(c, ast.ClassDef)}
-    return {lines[line] for line in keras_candidates(tree, set(lines), roots)}
-
-
-@pytest.mark.parametrize("source, expected", [
-    ("class E(Exception):\n    pass\n", set()),
-    ("import unittest\nclass T(unittest.TestCase):\n    pass\n", set()),
-    ("from typing import Generic, TypeVar\nT = TypeVar('T')\nclass G(Generic[T]):\n    pass\n", set()),
-    ("class A(ValueError):\n    pass\nclass B(A):\n    pass\n", set()),
-    ("class A(Undefined):\n    pass\n", set()),  # bound nowhere: never inferable
-    ("import keras\nclass L(keras.layers.Layer):\n    pass\nclass M(L):\n    pass\n", {"L", "M"}),
-    ("from .base import Base\nclass L(Base):\n    pass\n", {"L"}),  # the project: anything
-    ("from mypkg.layers import *\nclass E(Exception):\n    pass\n", {"E"}),  # a star may rebind Exception
-    ("import keras\nException = keras.layers.Layer\nclass E(Exception):\n    pass\n", {"E"}),
-    ("def make(Exception):\n    class E(Exception):\n        pass\n", {"E"}),
-    ("class E(make_base()):\n    pass\n", {"E"}),
-    ("import enum as keras_like\nclass E(keras_like.Enum):\n    pass\n", set()),
-])
-def test_keras_candidates(source, expected):
-    assert candidates(source) == expected
-
-
-def test_a_project_module_named_like_the_standard_library_keeps_the_class(tmp_path):
-    (tmp_path / "enum.py").write_text("import keras\n\n\nclass Enum(keras.layers.Layer):\n    pass\n")
-    assert candidates("from enum import Enum\nclass E(Enum):\n    pass\n", (str(tmp_path),)) == {"E"}
-
-
-def test_a_file_of_non_keras_classes_never_reaches_astroid(tmp_path, monkeypatch):
-    built = []
-    monkeypatch.setattr(Session, "build_module", lambda *a, **k: built.append(a))
-    source = ("import unittest\n\n\nclass Error(Exception):\n    def __init__(self, message):\n"
-              "        super().__init__(message)\n\n\nclass T(unittest.TestCase):\n    def __init__(self, *a):\n"
-              "        super().__init__(*a)\n")
-    assert lint(source, tmp_path / "m.py") == []
-    assert built == []
 
 
 def test_a_shadowed_builtin_base_is_still_checked(tmp_path):

@@ -30,7 +30,8 @@ from docs_examples import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flake8_keras_layers.engine import debug, driver as analysis
+from flake8_keras_layers import debug
+from flake8_keras_layers.engine import driver as analysis
 from flake8_keras_layers.analysis import budget
 from flake8_keras_layers.knowledge import facts as knowledge, versions
 

@@ -75,10 +75,22 @@ def test_keras_project(tmp_path):
     assert "derived.py:5:5: KL101" in reported and "derived.py:11:" in reported
 
 
+SUMMARY = "flake8-keras-layers: debug summary: 3 files, 1 classes checked, {} internal errors, 0 budget stops\n"
+
+
 def test_a_failure_is_noticed():
     # The check itself can fail: a run that crashed, or runs that disagree, are problems.
-    crashed = sweep.Run(2, 1, "", "flake8 failed during execution\n", 0.0)
-    report = sweep.Report("x", 3, [crashed, sweep.Run(1, 1, "a.py:1:1: KL101 x\n", "", 0.0)])
+    crashed = sweep.Run(2, 1, "", "flake8 failed during execution\n" + SUMMARY.format(0), 0.0)
+    report = sweep.Report("x", 3, [crashed, sweep.Run(1, 1, "a.py:1:1: KL101 x\n", SUMMARY.format(0), 0.0)])
     problems = report.problems()
     assert any("failed during execution" in p for p in problems)
     assert any("differ" in p for p in problems)
+
+
+def test_a_contained_failure_is_noticed():
+    # A contained exception looks like "all clear" on stdout; the debug switch shows it.
+    line = "flake8-keras-layers: internal error: a.py: class A (line 3): KeyError: 'x'\n"
+    report = sweep.Report("x", 1, [sweep.Run(1, 0, "", line + SUMMARY.format(1), 0.0)])
+    assert any("internal error" in p for p in report.problems())
+    assert sweep.Report("x", 1, [sweep.Run(1, 0, "", "", 0.0)]).problems()  # the switch was not on
+    assert not sweep.Report("x", 1, [sweep.Run(1, 0, "", SUMMARY.format(0), 0.0)]).problems()

@@ -14,12 +14,12 @@ from typing import Iterable, Iterator
 
 from astroid import nodes
 
-from ..analysis import project, resolver
+from ..analysis import resolver
 from ..knowledge.facts import Knowledge
 from ..knowledge.versions import Target
 from ..rules import ALL, ClassContext, Diagnostic, ModuleContext, ModuleRule, Rule
-from . import debug, rebuild
-from .candidates import keras_candidates
+from .. import debug
+from . import rebuild
 from .prefilter import FileSummary, text_allows
 from .session import Session
 
@@ -50,8 +50,6 @@ def analyze(
     # Too deep in the file's own hierarchy for the resolver to answer: never checked (rebuild.py).
     deep = rebuild.deep_classes(tree, resolver.MAX_DEPTH) if class_rules else frozenset()
     wanted = {line for line in summary.class_methods if summary.wants_class(line, class_rules)} - deep
-    if wanted:  # and of those, the classes whose bases could be Keras at all (candidates.py)
-        wanted = keras_candidates(tree, wanted, project.search_roots(filename))
     if not wanted and not module_rules:
         return []
     with Session(filename, knowledge) as session:

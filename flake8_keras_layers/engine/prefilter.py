@@ -5,8 +5,7 @@ Two steps, each a necessary condition of a rule's trigger, never a guess:
 
 1. the text (a regular expression and substring tests, no parsing): a class
    rule needs ``def <method>`` for one of its ``methods``, a module rule one
-   of its ``callees`` or ``keywords`` written somewhere, and a rule with
-   ``tokens`` one of them. Only for ASCII sources: Python folds non-ASCII
+   of its ``callees`` or ``keywords`` written somewhere. Only for ASCII sources: Python folds non-ASCII
    identifiers (NFKC), so ``def ｂuild`` defines ``build``.
 2. the ``ast`` tree flake8 already parsed: a class with bases that itself
    defines one of the methods (statements only are visited, not
@@ -21,10 +20,10 @@ import re
 from dataclasses import dataclass, field
 
 from ..rules import ModuleRule, Rule
+from .ast_walk import statements
 
 # `def name` / `async def name`, also split by a backslash continuation.
 _DEF = re.compile(r"\bdef[\s\\]+(\w+)")
-_BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
 def _needles(rule: Rule) -> frozenset[str]:
@@ -48,9 +47,6 @@ def text_allows(rules: tuple[Rule, ...], source: str) -> tuple[Rule, ...]:
                 defined = set(_DEF.findall(source))
             if not rule.methods & defined:
                 continue
-        tokens = rule.tokens
-        if tokens is not None and not any(token in source for token in tokens):
-            continue
         kept.append(rule)
     return tuple(kept)
 
@@ -73,21 +69,11 @@ class FileSummary:
         return summary
 
     def _collect_classes(self, tree: ast.AST) -> None:
-        # A class statement only appears in a statement block: expressions are never entered.
-        stack = [tree]
-        while stack:
-            node = stack.pop()
-            for name in _BLOCK_FIELDS:
-                block = getattr(node, name, None)
-                if type(block) is not list:
-                    continue
-                for child in block:
-                    if isinstance(child, ast.ClassDef) and child.bases:
-                        self.class_methods[child.lineno] = {
-                            item.name for item in child.body
-                            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
-                        }
-                    stack.append(child)
+        for node in statements(tree):
+            if isinstance(node, ast.ClassDef) and node.bases:
+                self.class_methods[node.lineno] = {
+                    item.name for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+                }
 
     def _collect_calls(self, tree: ast.AST) -> None:
         for node in ast.walk(tree):

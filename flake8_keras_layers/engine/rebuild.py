@@ -35,10 +35,11 @@ from astroid.builder import AstroidBuilder
 from astroid.manager import AstroidManager
 from astroid.rebuilder import TreeRebuilder
 
+from .ast_walk import statements
+
 # What Python's tokenizer could read as a type comment (a superset: any "# type:" is parsed again).
 _TYPE_COMMENT = re.compile(r"#\s*type\s*:")
 _WITH_BODY = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
-_BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
 def deep_classes(tree: ast.AST, limit: int) -> frozenset[int]:
@@ -70,17 +71,7 @@ def _parse(source: str) -> ast.Module:
 
 def _bodies(tree: ast.Module) -> list[tuple[ast.AST, list]]:
     """(node, its body list) for every node that may hold a docstring, visiting statements only."""
-    found = []
-    stack: list[ast.AST] = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, _WITH_BODY):
-            found.append((node, node.body))
-        for name in _BLOCK_FIELDS:
-            block = getattr(node, name, None)
-            if isinstance(block, list):
-                stack.extend(block)
-    return found
+    return [(node, node.body) for node in (tree, *statements(tree)) if isinstance(node, _WITH_BODY)]
 
 
 def _in_deep_class(assign: nodes.AssignAttr, deep: frozenset[int]) -> bool:

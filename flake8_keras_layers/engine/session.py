@@ -34,7 +34,8 @@ from astroid import nodes
 from ..analysis import budget, project
 from ..knowledge import stubs
 from ..knowledge.facts import Knowledge
-from . import caches, debug, rebuild
+from .. import debug
+from . import caches, rebuild
 
 # Each class and each module rule has its own budget (analysis/budget.py); this bounds a whole file (CPU seconds).
 FILE_BUDGET_SECONDS = 30.0

@@ -14,6 +14,7 @@ import functools
 import json
 from importlib import resources
 
+from .. import debug
 from .versions import Target, Version, parse
 
 DATA_FILE = "keras_config_facts.json"
@@ -52,11 +53,6 @@ class ConfigKnowledge:
         found = [row for row in rows if release is not None and row[0] <= release <= row[1]]
         return found or None
 
-    def params(self, class_name: str, target: Target) -> frozenset | None:
-        """Named ``__init__`` parameters of a Keras class (union over releases without a target)."""
-        rows = self._rows(class_name, target)
-        return None if rows is None else frozenset().union(*(row[2] for row in rows))
-
     def accepted_names(self, class_name: str, target: Target) -> frozenset | None:
         """Every keyword the class's constructor accepts (union over releases without a target)."""
         rows = self._rows(class_name, target)
@@ -89,6 +85,8 @@ class ConfigKnowledge:
 def default() -> ConfigKnowledge:
     try:
         text = resources.files(__package__).joinpath("data").joinpath(DATA_FILE).read_text(encoding="utf-8")
-    except (FileNotFoundError, OSError):
+    except (FileNotFoundError, OSError) as error:
+        # A broken install: the config rules go quiet, which must not pass for "all clear".
+        debug.internal_error(f"{__package__}/data/{DATA_FILE}", "loading Keras constructor facts", error)
         return ConfigKnowledge({})  # no facts: every question answers "not known"
     return ConfigKnowledge(json.loads(text))

@@ -10,7 +10,6 @@ import functools
 import json
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path
 
 from .versions import Target, Version, format_version, parse
 
@@ -129,12 +128,6 @@ def _class_facts(name: str, entry: dict) -> KerasClassFacts:
         },
         params=tuple(entry.get("params", ())),
     )
-
-
-def load(path: Path | None = None) -> Knowledge:
-    if path is None:
-        return default()
-    return Knowledge(json.loads(Path(path).read_text(encoding="utf-8")))
 
 
 @functools.lru_cache(maxsize=1)

@@ -92,12 +92,6 @@ class Rule:
     # the analysis uses them to skip files cheaply before any inference.
     methods: ClassVar[frozenset[str]]
     opt_in: ClassVar[bool] = False
-    # Optional, a sharper file pre-filter (prefilter.py): the rule can only
-    # report in a file whose text contains at least one of these substrings,
-    # e.g. ``frozenset({"add_weight"})``. None (the default): no condition
-    # beyond ``methods``/``callees``/``keywords``. It must be a necessary
-    # condition: a file without any of them is never analysed for the rule.
-    tokens: ClassVar[frozenset[str] | None] = None
 
     def check(self, ctx: ClassContext) -> Iterator[Diagnostic]:
         raise NotImplementedError

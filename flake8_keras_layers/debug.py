@@ -47,8 +47,9 @@ _summary_for_pid: int | None = None  # the process whose exit prints COUNTERS (o
 
 
 def _emit(line: str) -> None:
-    try:
-        print(line, file=sys.stderr, flush=True)
+    try:  # one write per line: flake8's --jobs workers share stderr
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
     except (OSError, ValueError):  # stderr closed: the report is lost, the lint is not
         pass
 
@@ -82,6 +83,12 @@ def _describe(error: BaseException) -> str:
         last = frames[-1]
         text += f" (at {os.path.basename(last.filename)}:{last.lineno})"
     return " ".join(text.split())
+
+
+def process_started() -> None:
+    """This process will lint (flake8 parsed the options): its summary is due even if no file reaches us."""
+    if enabled():
+        _arm_summary()
 
 
 def file_started() -> None:
