@@ -48,7 +48,7 @@ class Ancestry:
 
 def safe_infer_all(node: nodes.NodeNG, limit: int = 8) -> list | None:
     """Every value ``node`` may have, or None when any of them is unknown."""
-    values = []
+    values: list = []
     budget.spend()
     try:
         for value in node.infer():

@@ -118,7 +118,7 @@ def reachable_methods(start: nodes.FunctionDef, chain, depth: int = 2, skip=froz
     methods named in ``skip`` and methods Keras defines (not in ``chain``) are not entered.
     """
     visited = {id(start)}
-    frontier = [(start, ())]
+    frontier: list[tuple[nodes.FunctionDef, tuple[nodes.Call, ...]]] = [(start, ())]
     yield start, ()
     for _ in range(depth):
         following = []

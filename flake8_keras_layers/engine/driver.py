@@ -56,7 +56,7 @@ def analyze(
         # A function of its own: the module it builds is gone with its frame before the session closes.
         found = _run(session, source, target, tree, deep, wanted, class_rules, module_rules)
     if deep:  # astroid knows less about those classes' instances: no module rule speaks inside them
-        spans = [(s.lineno, s.end_lineno or s.lineno) for s in tree.body
+        spans = [(s.lineno, s.end_lineno or s.lineno) for s in ast.iter_child_nodes(tree)
                  if isinstance(s, ast.ClassDef) and s.lineno in deep]
         found = [d for d in found if not any(first <= d.line <= last for first, last in spans)]
     return sorted(set(found), key=lambda d: (d.line, d.col, d.code))

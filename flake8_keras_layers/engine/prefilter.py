@@ -86,7 +86,7 @@ class FileSummary:
 
     def wants_class(self, line: int, rules: tuple[Rule, ...]) -> bool:
         own = self.class_methods.get(line)
-        return bool(own) and any(rule.methods & own for rule in rules)
+        return own is not None and bool(own) and any(rule.methods & own for rule in rules)
 
     def wants_module(self, rule: ModuleRule) -> bool:
         return bool(rule.callees & self.callees or rule.keywords & self.keywords)

@@ -151,7 +151,7 @@ def build(manager: AstroidManager, source: str, modname: str, path: str | None,
         module = rebuilder.visit_module(tree, modname, node_file, package)
     finally:
         for node, body in saved:
-            node.body = body
+            node.body = body  # type: ignore[attr-defined]  # _bodies only lists nodes with a body
     if deep:
         rebuilder._delayed_assattr = [n for n in rebuilder._delayed_assattr if not _in_deep_class(n, deep)]
     module.file_bytes = source.encode("utf-8")

@@ -40,7 +40,7 @@ def activation_layer(value: nodes.NodeNG) -> KerasClass | None:
     if classes is None:
         return None
     found = [stubs.keras_identity(klass) for klass in classes]
-    if any(identity is None for identity in found):
+    if found[0] is None or any(identity is None for identity in found):
         return None
     return KerasClass(*found[0])
 

@@ -172,8 +172,8 @@ class ConfigMissingArg(Rule):
         found = [key for key in config.keys if accepted(ctx, init_index, key) is False]
         if found:
             # An abstract base may return keys its concrete subclasses take (keras-hub's Task).
-            inits = subclass_inits(ctx.cls)
-            found = [key for key in found if not any(i is None or key in i or "*" in i for i in inits)]
+            subclasses = subclass_inits(ctx.cls)
+            found = [key for key in found if not any(i is None or key in i or "*" in i for i in subclasses)]
         return sorted(found)
 
 

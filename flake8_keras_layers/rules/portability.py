@@ -17,7 +17,7 @@ def _imported_module(scope_node: nodes.NodeNG, name: str) -> str | None:
         _, assignments = scope_node.scope().lookup(name)
     except Exception:  # noqa: BLE001 - astroid lookup failures mean "unknown"
         return None
-    modules = set()
+    modules: set[str] = set()
     for assignment in assignments:
         if isinstance(assignment, nodes.Import):
             modules.update(mod for mod, alias in assignment.names if (alias or mod.split(".")[0]) == name)
@@ -142,5 +142,5 @@ class LambdaNotLoadable(ModuleRule):
         if isinstance(node, nodes.Lambda):
             return True
         values = resolver.safe_infer_all(node)
-        return bool(values) and all(isinstance(v, nodes.Lambda) and not isinstance(v, nodes.FunctionDef)
+        return values is not None and all(isinstance(v, nodes.Lambda) and not isinstance(v, nodes.FunctionDef)
                                     for v in values)

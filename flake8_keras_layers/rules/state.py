@@ -32,7 +32,7 @@ def _is_variable_constructor(call: nodes.Call) -> bool:
     func = call.func
     if isinstance(func, nodes.Attribute) and func.attrname == "Variable":
         values = resolver.safe_infer_all(func.expr)
-        return bool(values) and all(
+        return values is not None and all(
             isinstance(v, nodes.Module) and v.name.partition(".")[0] in stubs.ROOTS for v in values
         )
     if isinstance(func, nodes.Name) and func.name == "Variable":
@@ -219,7 +219,7 @@ def _is_string(node: nodes.NodeNG) -> bool:
     if isinstance(node, nodes.JoinedStr):
         return True
     values = resolver.safe_infer_all(node)
-    return bool(values) and all(isinstance(v, nodes.Const) and isinstance(v.value, str) for v in values)
+    return values is not None and all(isinstance(v, nodes.Const) and isinstance(v.value, str) for v in values)
 
 
 class AddWeightPositionalName(ModuleRule):
