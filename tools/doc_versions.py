@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from flake8_keras_layers.knowledge import facts as knowledge_module  # noqa: E402
 from flake8_keras_layers.knowledge.facts import Knowledge, Verdict  # noqa: E402
+from flake8_keras_layers.knowledge.versions import fold_ranges  # noqa: E402
 
 BLOCK = re.compile(r"(<!-- versions: ([\w -]+?) -->\n).*?(<!-- /versions -->)", re.S)
 PAGES = ROOT / "docs" / "rules"
@@ -31,20 +32,6 @@ PAGES = ROOT / "docs" / "rules"
 
 def _releases(knowledge: Knowledge, ranges) -> set:
     return {v for v in knowledge.versions if any(first <= v <= last for first, last in ranges)}
-
-
-def _as_ranges(knowledge: Knowledge, releases: set) -> tuple:
-    """Consecutive probed releases as (first, last) ranges."""
-    ranges, run = [], []
-    for version in knowledge.versions:
-        if version in releases:
-            run.append(version)
-        elif run:
-            ranges.append((run[0], run[-1]))
-            run = []
-    if run:
-        ranges.append((run[0], run[-1]))
-    return tuple(ranges)
 
 
 def _globals_table(facts: list[str], knowledge: Knowledge) -> str:
@@ -68,7 +55,7 @@ def table(spec: str, knowledge: Knowledge) -> str:
         for other in unless:
             releases -= _releases(knowledge, facts.facts.get(other, ()))
         if releases:
-            groups.setdefault(_as_ranges(knowledge, releases), []).append(name)
+            groups.setdefault(fold_ranges(knowledge.versions, releases.__contains__), []).append(name)
     rows = ["| Keras 3 releases | `keras.layers` classes |", "|---|---|"]
     for ranges, names in sorted(groups.items(), key=lambda item: (item[0], item[1])):
         releases = Verdict(ranges, knowledge.versions[-1]).describe()

@@ -18,6 +18,7 @@ Public API (kept small and stable):
     ensure_keras(version) -> Path         the Keras install dir (installs deps too)
     ensure_deps(version) -> Path          the dependency dir used by that version
     run_keras(version, code, timeout=300, env=None) -> subprocess.CompletedProcess
+    version_key(version) -> tuple          sort key of a release number
 CLI:
     python tools/kerasenv.py 3.6.0 -c 'import keras; print(keras.__version__)'
     python tools/kerasenv.py 3.6.0 script.py [args...]
@@ -37,7 +38,8 @@ import tempfile
 TOOLS_DIR = pathlib.Path(__file__).resolve().parent
 BACKEND = "jax"
 
-__all__ = ["ensure_keras", "ensure_deps", "ensure_tensorflow", "run_keras", "keras_env", "cache_root", "deps_file_for"]
+__all__ = ["ensure_keras", "ensure_deps", "ensure_tensorflow", "run_keras", "keras_env", "cache_root", "deps_file_for",
+           "version_key"]
 
 
 def cache_root() -> pathlib.Path:
@@ -47,7 +49,8 @@ def cache_root() -> pathlib.Path:
     return pathlib.Path("~/.cache/flake8-keras-layers").expanduser()
 
 
-def _vkey(version: str) -> tuple:
+def version_key(version: str) -> tuple:
+    """Sort key of a release number ("3.10.0" after "3.9.2")."""
     parts = []
     for p in version.split("."):
         m = re.match(r"(\d+)", p)
@@ -57,7 +60,7 @@ def _vkey(version: str) -> tuple:
 
 def _spec_matches(version: str, spec: str) -> bool:
     """Tiny subset of PEP 440 specifiers: comma-separated >=, >, <=, <, ==."""
-    v = _vkey(version)
+    v = version_key(version)
     for clause in spec.split(","):
         clause = clause.strip()
         if not clause:
@@ -65,7 +68,7 @@ def _spec_matches(version: str, spec: str) -> bool:
         m = re.match(r"(>=|<=|==|>|<)\s*([\d.]+)$", clause)
         if not m:
             raise ValueError(f"bad keras-versions clause {clause!r}")
-        op, other = m.group(1), _vkey(m.group(2))
+        op, other = m.group(1), version_key(m.group(2))
         n = max(len(v), len(other))
         a, b = v + (0,) * (n - len(v)), other + (0,) * (n - len(other))
         ok = {">=": a >= b, "<=": a <= b, "==": a == b, ">": a > b, "<": a < b}[op]

@@ -46,8 +46,11 @@ REPO_DIR = TOOLS_DIR.parent
 DEFAULT_OUT = REPO_DIR / "flake8_keras_layers" / "knowledge" / "data" / "keras_config_facts.json"
 FACTS_FILE = REPO_DIR / "flake8_keras_layers" / "knowledge" / "data" / "keras_facts.json"
 sys.path.insert(0, str(TOOLS_DIR))
+sys.path.insert(0, str(REPO_DIR))
 import kerasenv  # noqa: E402
-import probe_keras  # noqa: E402
+from keras_classes import public_classes  # noqa: E402
+
+from flake8_keras_layers.knowledge.versions import fold_ranges  # noqa: E402
 
 _POPPED = r"""kwargs\.pop\(\s*["'](\w+)["']"""
 
@@ -138,20 +141,11 @@ def _inner_probe() -> dict:
     warnings.filterwarnings("ignore")
     import keras
 
-    found = {}  # id -> (class, public names)
-    for n in dir(keras.layers):
-        obj = getattr(keras.layers, n)
-        if not n.startswith("_") and isinstance(obj, type) and issubclass(obj, keras.layers.Layer):
-            found.setdefault(id(obj), [obj, []])[1].append(n)
-    for n, obj in (("Model", keras.Model), ("Sequential", keras.Sequential)):
-        names = set(probe_keras._public_names(keras, obj)) | {n}
-        found.setdefault(id(obj), [obj, []])[1].extend(sorted(names))
     classes = {}
-    for cls, names in found.values():
-        canonical = cls.__name__ if cls.__name__ in names else sorted(names)[0]
-        entry = _class_entry(cls)
+    for public in public_classes(keras):
+        entry = _class_entry(public.cls)
         if entry is not None:
-            classes[canonical] = entry
+            classes[public.name] = entry
     return {"keras_version": keras.__version__, "classes": classes, "globals": _probe_globals()}
 
 
@@ -175,7 +169,7 @@ def probe_version(version: str) -> dict:
 
 
 def compile_facts(raws: list[dict]) -> dict:
-    raws = sorted(raws, key=lambda r: probe_keras.vkey(r["keras_version"]))
+    raws = sorted(raws, key=lambda r: kerasenv.version_key(r["keras_version"]))
     versions = [r["keras_version"] for r in raws]
     variants: dict[str, dict[str, set]] = {}  # class -> canonical entry JSON -> versions
     for raw in raws:
@@ -186,13 +180,13 @@ def compile_facts(raws: list[dict]) -> dict:
     for name in sorted(variants):
         out = []
         for key, seen in variants[name].items():
-            out.append({"versions": probe_keras._ranges(versions, seen), **json.loads(key)})
-        classes[name] = sorted(out, key=lambda e: probe_keras.vkey(e["versions"][0][0]))
+            out.append({"versions": fold_ranges(versions, seen.__contains__), **json.loads(key)})
+        classes[name] = sorted(out, key=lambda e: kerasenv.version_key(e["versions"][0][0]))
     facts = sorted({fact for raw in raws for fact in raw["globals"]})
-    globals_ = {
-        fact: probe_keras._ranges(versions, {r["keras_version"] for r in raws if r["globals"].get(fact)})
-        for fact in facts
-    }
+    globals_ = {}
+    for fact in facts:
+        holds = {r["keras_version"] for r in raws if r["globals"].get(fact)}
+        globals_[fact] = fold_ranges(versions, holds.__contains__)
     return {"schema": 1, "generator": "tools/probe_config.py", "versions": versions, "classes": classes,
             "globals": globals_}
 

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from importlib import resources
 
-from .versions import Target, Version, format_version, parse
+from .versions import Target, Version, fold_ranges, format_version, parse
 
 DATA_FILE = "keras_facts.json"
 
@@ -74,18 +74,8 @@ class Knowledge:
         def holds(name: str, version: Version) -> bool:
             return any(first <= version <= last for first, last in entry.facts.get(name, ()))
 
-        true = [v for v in self.versions if v not in unknown and holds(fact, v) and not holds(unless, v)]
-        ranges, start, previous = [], None, None
-        for version in self.versions:
-            if version in true:
-                start = version if start is None else start
-                previous = version
-            elif start is not None:
-                ranges.append((start, previous))
-                start = None
-        if start is not None:
-            ranges.append((start, previous))
-        return self._holds(tuple(ranges), unknown, target)
+        ranges = fold_ranges(self.versions, lambda v: v not in unknown and holds(fact, v) and not holds(unless, v))
+        return self._holds(ranges, unknown, target)
 
     def global_holds(self, fact: str, target: Target) -> Verdict | None:
         return self._holds(self.globals.get(fact, ()), frozenset(), target)

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import argparse
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import metadata
+from typing import TypeVar
 
 Version = tuple[int, ...]
+# A release as tools/ see it (a "3.6.0" string) or as the plugin parses it (a Version).
+Release = TypeVar("Release")
 
 _OPTION_FORMAT = re.compile(r"^\s*(\d+)\.(\d+)(?:\.(\d+))?\s*$")
 # Installed versions may carry suffixes (3.10.0.dev2025, 3.6.0rc1): keep the numbers.
@@ -30,6 +34,21 @@ def parse(text: str) -> Version:
 
 def format_version(version: Version) -> str:
     return ".".join(str(part) for part in version)
+
+
+def fold_ranges(releases: Iterable[Release], holds: Callable[[Release], bool]) -> tuple[tuple[Release, Release], ...]:
+    """The inclusive ``(first, last)`` runs of consecutive ``releases`` (in their order) where ``holds``."""
+    ranges: list[tuple[Release, Release]] = []
+    run: list[Release] = []
+    for release in releases:
+        if holds(release):
+            run.append(release)
+        elif run:
+            ranges.append((run[0], run[-1]))
+            run = []
+    if run:
+        ranges.append((run[0], run[-1]))
+    return tuple(ranges)
 
 
 def option_type(text: str) -> Version:
