@@ -76,10 +76,10 @@ def _archive(dist: Dist, cache: Path) -> Path | None:
     return found[0] if found else None
 
 
-def _top_directory(archive: tarfile.TarFile) -> str:
+def _top_directory(archive: tarfile.TarFile, path: Path) -> str:
     tops = {member.name.split("/", 1)[0] for member in archive.getmembers()}
     if len(tops) != 1:
-        raise SystemExit(f"{archive.name}: expected one top directory, found {sorted(tops)[:5]}")
+        raise SystemExit(f"{path}: expected one top directory, found {sorted(tops)[:5]}")
     return tops.pop()
 
 
@@ -104,7 +104,7 @@ def _unpack(archive: Path, src: Path) -> Path:
             partial.rename(target)
         return target
     with tarfile.open(archive) as tarred:
-        target = src / _top_directory(tarred)
+        target = src / _top_directory(tarred, archive)
         if not target.is_dir():
             partial = src / (target.name + ".partial")
             partial.mkdir(exist_ok=True)

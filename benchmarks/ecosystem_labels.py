@@ -123,7 +123,7 @@ def draw(diags: list[Diag], roots: dict[str, Path], total: int, seed: int, out: 
     quota = allocate({code: len(keys) for code, keys in by_code.items()}, total)
     rng = random.Random(seed)
     drawn = sorted(key for code in sorted(by_code) for key in rng.sample(by_code[code], quota[code]))
-    first = {}
+    first: dict[Key, Diag] = {}
     for d in diags:
         first.setdefault(d.key, d)
     out.mkdir(parents=True, exist_ok=True)
