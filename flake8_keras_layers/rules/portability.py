@@ -142,5 +142,6 @@ class LambdaNotLoadable(ModuleRule):
         if isinstance(node, nodes.Lambda):
             return True
         values = resolver.safe_infer_all(node)
-        return values is not None and all(isinstance(v, nodes.Lambda) and not isinstance(v, nodes.FunctionDef)
-                                    for v in values)
+        return values is not None and all(
+            isinstance(v, nodes.Lambda) and not isinstance(v, nodes.FunctionDef) for v in values
+        )
