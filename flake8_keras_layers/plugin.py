@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import configparser
 import os
+import sys
 from typing import Iterator
 
 from . import __version__
@@ -45,16 +46,13 @@ class KerasLayersChecker:
 
     @classmethod
     def parse_options(cls, options) -> None:
-        value = options.keras_version
-        if value is None:
+        spec = options.keras_version
+        if spec is None:
             cls.option_target = None
             return
-        if isinstance(value, str):  # a config value: flake8 sets it without argparse's conversion
-            spec = target.option_type(value)
-            where = f"keras-version {spec.text} in {_config_file_name(options)}"
-        else:
-            spec, where = value, f"--keras-version {value.text}"
-        cls.option_target = target.from_option(spec, where)
+        if isinstance(spec, str):  # argparse converts config values too, but stay safe
+            spec = target.option_type(spec)
+        cls.option_target = target.from_option(spec, _option_source(options, spec))
 
     def file_target(self) -> versions.Target:
         if self.option_target is not None:
@@ -76,24 +74,48 @@ class KerasLayersChecker:
             yield diagnostic.line, diagnostic.col, text, type(self)
 
 
-def _config_file_name(options) -> str:
-    """The flake8 config file that sets keras-version (for messages), as flake8 would have found it."""
-    files = [options.config] if getattr(options, "config", None) else [_discovered_config()]
-    files += list(getattr(options, "append_config", None) or ())
-    for path in reversed(files):
-        parser = configparser.RawConfigParser()
-        try:
-            parser.read(path or (), encoding="utf-8")
-        except (configparser.Error, UnicodeDecodeError, OSError):
-            continue
-        if any(parser.has_option("flake8", name) for name in ("keras-version", "keras_version")):
-            return os.path.basename(path)
-    return "the flake8 config"
+def _option_source(options, spec: target.KerasSpec) -> str:
+    """Where the option's value came from, for messages. flake8 hands config values over as argparse
+    defaults, indistinguishable from the command line's, and drops ``--config`` from the options: so the
+    command line is read for the option and for the config files it names."""
+    argv = sys.argv[1:]
+    if any(arg.split("=")[0] == "--keras-version" for arg in argv) or getattr(options, "isolated", False):
+        return f"--keras-version {spec.text}"
+    named = _argv_values(argv, "--config")
+    files = named[-1:] or [_discovered_config()]
+    files += list(getattr(options, "append_config", None) or _argv_values(argv, "--append-config"))
+    for path in reversed(files):  # flake8 reads them in order: the last one wins
+        value = _config_value(path)
+        if value is not None:
+            return f"keras-version {value.strip()} in {os.path.basename(path or '')}"
+    return f"keras-version {spec.text} in the flake8 config"
+
+
+def _argv_values(argv: list[str], option: str) -> list[str]:
+    values = []
+    for index, arg in enumerate(argv):
+        if arg.startswith(option + "="):
+            values.append(arg[len(option) + 1:])
+        elif arg == option and index + 1 < len(argv):
+            values.append(argv[index + 1])
+    return values
+
+
+def _config_value(path: str | None) -> str | None:
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read(path or (), encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError, OSError):
+        return None
+    for name in ("keras-version", "keras_version"):
+        if parser.has_option("flake8", name):
+            return parser.get("flake8", name)
+    return None
 
 
 def _discovered_config() -> str | None:
     try:
         from flake8.options.config import _find_config_file  # noqa: PLC0415 - flake8's own discovery
         return _find_config_file(os.path.abspath("."))
-    except Exception:  # noqa: BLE001 - a flake8 without it: the message says "the flake8 config"
+    except Exception:  # noqa: BLE001 - a flake8 without it: the command line is named instead
         return None

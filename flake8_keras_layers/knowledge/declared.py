@@ -65,6 +65,7 @@ class Declaration:
     text: str  # as messages show it: "keras>=3.10", "keras 3.16.0"
     specifier: SpecifierSet
     where: str  # the file, relative to the project root: "pyproject.toml"
+    path: str  # the file
 
 
 class Skipped(Exception):
@@ -138,14 +139,14 @@ def _guarded(root: str, path: str, on_skip: OnSkip, read: Callable[[], Iterable[
     if not os.path.isfile(path):
         return []
     try:
-        return [d for text, where in read() for d in _declaration(text, where)]
+        return [d for text, where in read() for d in _declaration(text, where, os.path.join(root, where))]
     except Exception as error:  # noqa: BLE001 - bad TOML, syntax, encoding, I/O...: this source is skipped
         reason = str(error) if isinstance(error, Skipped) else f"{type(error).__name__}: {error}"
         on_skip(path, " ".join(reason.split()))
         return []
 
 
-def _declaration(text: str, where: str) -> list[Declaration]:
+def _declaration(text: str, where: str, path: str) -> list[Declaration]:
     try:
         requirement = Requirement(text)
     except InvalidRequirement as error:
@@ -153,7 +154,15 @@ def _declaration(text: str, where: str) -> list[Declaration]:
     kind = KINDS.get(canonicalize_name(requirement.name))
     if kind is None:
         return []
-    return [Declaration(kind, f"{requirement.name}{requirement.specifier}", requirement.specifier, where)]
+    return [Declaration(kind, _shown(text, requirement), requirement.specifier, where, os.path.normpath(path))]
+
+
+def _shown(text: str, requirement: Requirement) -> str:
+    """The requirement as written, without extras, markers or spaces: ``tensorflow>=2.13,<2.16``."""
+    if requirement.url:
+        return requirement.name
+    written = re.sub(r"\[.*?\]|[\s()]", "", text.split(";")[0])
+    return written if written.startswith(requirement.name) else f"{requirement.name}{requirement.specifier}"
 
 
 # -- the sources ----------------------------------------------------------------------------------------
@@ -177,7 +186,7 @@ def _own_version(root: str, on_skip: OnSkip) -> list[Declaration]:
         raise Skipped("no literal __version__")
 
     found = _guarded(root, path, on_skip, read)
-    return [Declaration("keras", f"keras {d.text[len('keras=='):]}", d.specifier, d.where) for d in found]
+    return [Declaration("keras", f"keras {d.text[len('keras=='):]}", d.specifier, d.where, d.path) for d in found]
 
 
 def _pyproject(root: str, on_skip: OnSkip) -> list[Declaration]:

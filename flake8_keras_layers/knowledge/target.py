@@ -175,7 +175,7 @@ def _combine(declarations: tuple[declared.Declaration, ...], on_skip: declared.O
                 tensorflow.append((declaration, releases))
             satisfiable = releases is not None
         if not satisfiable:
-            on_skip(declaration.where, f"ignored {declaration.text}: no release can satisfy it")
+            on_skip(declaration.path, f"ignored {declaration.text}: no release can satisfy it")
     from_keras = _union([r for _, r in keras])
     from_tensorflow = _union([r for _, r in tensorflow])
     if from_keras is not None and from_tensorflow is not None:
