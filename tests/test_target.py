@@ -4,6 +4,7 @@ and a layer module, linted the way the plugin lints a file without --keras-versi
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -11,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from docs_examples import DOCS, example
 from flake8_run import codes, flake8
-from helpers import option_target
+from helpers import lint, option_target
 
 from flake8_keras_layers.engine.driver import analyze
 from flake8_keras_layers.knowledge import facts as knowledge, target as targets
@@ -299,3 +301,24 @@ def test_the_project_before_the_installed_keras(project, tmp_path_factory):
     installed = flake8("--isolated", "--select=KL", "src/layers.py", cwd=project, pythonpath=str(site))
     assert codes(installed)[0] == "layers.py:5:KL101"
     assert "in Keras 3.9.2 (installed keras 3.9.2)" in installed.stdout
+
+
+# -- the docs ---------------------------------------------------------------------------------------------
+
+CONFIGURATION = (DOCS.parent / "configuration.md").read_text()
+KERAS3_ONLY = re.findall(r"KL\d+", re.search(r"rules about Keras 3 behaviour \(([^)]*)\)", CONFIGURATION).group(1))
+KERAS2_DIFFERS = re.findall(r"KL\d+", CONFIGURATION.split("rules whose Keras 2 behaviour differs")[1].split(". ")[0])
+
+
+@pytest.mark.parametrize("code", KERAS3_ONLY)
+def test_keras3_only_rules_are_silent_for_keras2_as_the_page_says(code, tmp_path):
+    bad = example(code, "bad").source
+    assert code in {c.split(":")[1] for c in lint(bad, tmp_path / "a.py")}
+    assert code not in {c.split(":")[1] for c in lint(bad, tmp_path / "b.py", "2.15")}
+
+
+@pytest.mark.parametrize("page", sorted((DOCS).glob("KL*.md")), ids=lambda p: p.stem)
+def test_version_dependent_pages_say_how_the_target_decides(page):
+    text = page.read_text()
+    if "<!-- versions:" in text or page.stem in KERAS3_ONLY + KERAS2_DIFFERS:
+        assert "](../configuration.md#the-target)" in text
