@@ -82,7 +82,7 @@ def _option_source(options, spec: target.KerasSpec) -> str:
     if any(arg.split("=")[0] == "--keras-version" for arg in argv) or getattr(options, "isolated", False):
         return f"--keras-version {spec.text}"
     named = _argv_values(argv, "--config")
-    files = named[-1:] or [_discovered_config()]
+    files: list[str | None] = [*named[-1:]] or [_discovered_config()]
     files += list(getattr(options, "append_config", None) or _argv_values(argv, "--append-config"))
     for path in reversed(files):  # flake8 reads them in order: the last one wins
         value = _config_value(path)

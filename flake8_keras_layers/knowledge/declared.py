@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ast
 import configparser
+import functools
 import glob
 import os
 import re
@@ -241,6 +242,7 @@ def _poetry_constraint(name: str, constraint: str) -> str:
             release = Version(constraint[1:].strip()).release
         except InvalidVersion:
             raise Skipped(f"Poetry constraint {constraint!r} of {name}") from None
+        upper: tuple[int, ...]
         if constraint[0] == "~":  # ~1.2.3: >=1.2.3,<1.3; ~1: >=1,<2
             upper = (release[0] + 1,) if len(release) == 1 else (release[0], release[1] + 1)
         else:  # ^1.2.3: >=1.2.3,<2; ^0.2.3: <0.3; ^0.0.3: <0.0.4
@@ -360,7 +362,7 @@ def _requirement_files(root: str) -> list[str]:
 def _requirements(root: str, on_skip: OnSkip) -> list[Declaration]:
     found: list[Declaration] = []
     for path in _requirement_files(root):
-        found += _guarded(root, path, on_skip, lambda path=path: _requirement_lines(root, path, set(), 0))
+        found += _guarded(root, path, on_skip, functools.partial(_requirement_lines, root, path, set(), 0))
     return found
 
 
