@@ -88,6 +88,11 @@ TREES = [
         [], "tensorflow>=2.13,<2.16 in pyproject.toml"),
     Tree("poetry tilde", {"pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.10"\nkeras = "~3.8"\n'},
          [POOL, LAZY, NET], "keras>=3.8,<3.9 in pyproject.toml", releases="3.8.0"),
+    Tree("poetry caret", {"pyproject.toml": '[tool.poetry.group.ml.dependencies]\ntensorflow = "^2.12"\n'},
+         KERAS3, "tensorflow>=2.12,<3 in pyproject.toml", releases="3.6.0 to 3.9.2"),
+    Tree("tf-keras does not stop the search", {"requirements.txt": "keras==3.8.0\n",
+                                               "sub/requirements.txt": "tf-keras==2.15.0\n"},
+         [POOL, LAZY, NET], "keras==3.8.0 in requirements.txt", module="sub/layers.py"),
     Tree("poetry table with a version", {"pyproject.toml": (
         '[tool.poetry.dependencies]\nkeras = { version = ">=3.12", optional = true }\n')},
         [SHAPE, LAZY, NET], "keras>=3.12 in pyproject.toml"),

@@ -74,10 +74,11 @@ class Skipped(Exception):
 
 
 def declarations_for(directory: str, on_skip: OnSkip) -> tuple[Declaration, ...]:
-    """The declarations of the nearest project root at or above ``directory`` that makes any."""
+    """The declarations of the nearest project root at or above ``directory`` that names keras or
+    tensorflow."""
     for root in _roots_above(os.path.abspath(directory)):
         found = _read_root(root, on_skip)
-        if found:
+        if any(d.kind != "tf-keras" for d in found):  # tf-keras alone says nothing about keras
             return found
     return ()
 

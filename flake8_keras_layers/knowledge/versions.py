@@ -60,10 +60,10 @@ class Releases:
 
     - behaviour (what Keras 3 does: built at ``__init__``, which config keys a
       constructor rejects): ``keras3`` only, and a rule stays silent for Keras 2;
-    - structure (which classes own weights or keep the input width, which
-      constructor parameters a base covers), where any probed release is the
-      closest measurement of Keras 2 and a broader answer never adds a finding:
-      ``structure``.
+    - structure (which layers own weights, keep the input width or have
+      weights shaped by it, which constructor parameters a base covers): what
+      a layer *is*, which Keras 2 shares; any probed release stands for Keras 2
+      there (``structure``).
     """
 
     keras2: bool
