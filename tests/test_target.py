@@ -107,6 +107,13 @@ TREES = [
     Tree("setup.py module-level list", {"setup.py": "import setuptools\n\nREQUIRED = ['tensorflow<2.16']\n\n"
                                                     "setuptools.setup(name='p', install_requires=REQUIRED)\n"},
          [], "tensorflow<2.16 in setup.py"),
+    Tree("setup.py extras", {"setup.py": "from setuptools import setup\nsetup(extras_require={"
+                                         "'tf': ['tensorflow>=2.16'], 'legacy': 'tensorflow<2.16\\nnumpy'})\n"},
+         KERAS3, "tensorflow>=2.16 (and 1 more) in setup.py"),
+    Tree("setup.cfg with file:", {"setup.cfg": "[options]\ninstall_requires = file: requirements.in\n",
+                                  "requirements-base.txt": "-c constraints.txt\nkeras\n",
+                                  "constraints.txt": "keras==3.9.0\n"},
+         KERAS3, "keras in requirements-base.txt", skipped=("setup.cfg",)),  # -c is not followed
     Tree("requirements.txt", {"requirements.txt": "# pins\nnumpy>=1.26\nkeras==3.9.2 ; python_version >= '3.9'\n"},
          [POOL, LAZY, NET], "keras==3.9.2 in requirements.txt", releases="3.9.2"),
     Tree("requirements includes", {

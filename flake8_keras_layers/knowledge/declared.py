@@ -1,26 +1,17 @@
 """What a project declares about its Keras, read from its own metadata files (never executed).
 
-From the linted file's directory upwards, the nearest directory holding
-project metadata is the project root; if it names none of the distributions
-that decide the Keras behind ``keras``/``tf.keras`` (``keras``, ``tensorflow``
-and its variants, ``tf-keras``), the walk goes on up to the repository root.
-A root's sources, first that names a distribution wins for it:
-
-1. ``keras/src/version.py``: the project *is* Keras, at that version;
-2. ``pyproject.toml``: PEP 621 ``dependencies`` and ``optional-dependencies``,
-   Poetry's dependency tables;
-3. ``setup.cfg``: ``[options] install_requires`` and ``[options.extras_require]``;
-4. ``setup.py``: literal ``install_requires``/``extras_require`` of ``setup()``
-   (read with ``ast``; computed ones make the file skipped);
-5. built metadata: an sdist's ``PKG-INFO``, or the one ``*.dist-info/METADATA``
-   of an unpacked wheel (``Requires-Dist``: the same declarations, compiled);
-6. ``requirements*.txt`` and ``requirements/*.txt``, following ``-r``/``-c``.
-
-Within a source every requirement naming a distribution counts (extras and
-environment markers are other possible environments, not exclusions). Each
-root is read once per process; a source that cannot be read as its tool would
-(bad TOML, a requirement line pip rejects, computed requirements) is skipped
-and reported through ``on_skip``.
+From the linted file's directory upwards, the nearest directory holding project
+metadata that names ``keras``, ``tensorflow`` (or a variant) is the project
+root; the walk stops at the repository's root. Its sources, the first naming a
+distribution winning for it: ``keras/src/version.py`` (the project *is* Keras),
+``pyproject.toml`` (PEP 621 and Poetry tables), ``setup.cfg``, ``setup.py``
+(literal requirements, read with ``ast``), built metadata (an sdist's
+``PKG-INFO``, an unpacked wheel's ``*.dist-info/METADATA``: the same
+requirements, compiled), then ``requirements*.txt`` and ``requirements/*.txt``
+(with ``-r`` includes). Every requirement of a distribution in a source counts:
+extras and markers are other environments, not exclusions. Each root is read
+once per process; a source its own tool would reject is skipped, and named
+through ``on_skip``.
 """
 
 from __future__ import annotations
@@ -307,10 +298,9 @@ def _setup_py(root: str, on_skip: OnSkip) -> list[Declaration]:
                     value = _literal(keyword.value, assigned, keyword.arg)
                     for group in value.values() if isinstance(value, dict) else [value]:
                         # setuptools also takes one string of requirements, one per line
-                        group = group.splitlines() if isinstance(group, str) else group
-                        texts += _strings(list(group) if isinstance(group, (list, tuple)) else group,
-                                          keyword.arg)
-                    texts = [text.strip() for text in texts if text.strip()]
+                        items = group.splitlines() if isinstance(group, str) else group
+                        items = _strings(list(items) if isinstance(items, tuple) else items, keyword.arg)
+                        texts += [text.strip() for text in items if text.strip()]
         return [(text, "setup.py") for text in texts]
 
     return _guarded(root, path, on_skip, read)
@@ -352,7 +342,8 @@ def _built_metadata(root: str, on_skip: OnSkip) -> list[Declaration]:
 
 
 _OPTION = re.compile(r"\s+--?[A-Za-z]")  # per-requirement options (--hash=...) after the requirement
-_INCLUDE = re.compile(r"^(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+)(\S+)$")
+# Constraint files (-c) are not followed: they narrow what is installed only if something requires it.
+_INCLUDE = re.compile(r"^(?:-r|--requirement)(?:\s*=\s*|\s+)(\S+)$")
 
 
 def _requirement_files(root: str) -> list[str]:
