@@ -38,11 +38,10 @@ def main(roots: list[str]) -> dict:
     started = time.perf_counter()
     from flake8_keras_layers.engine import driver as analysis  # noqa: PLC0415
     from flake8_keras_layers.engine.session import Session  # noqa: PLC0415
-    from flake8_keras_layers.knowledge import facts as knowledge, versions  # noqa: PLC0415
+    from flake8_keras_layers.knowledge import facts as knowledge, target as targets  # noqa: PLC0415
 
     imported = time.perf_counter()
     facts = knowledge.default()
-    target = versions.resolve_target(None)
     with Session("<stdin>", facts):  # installs the stubs: part of the cold start
         pass
     stubs_installed = time.perf_counter()
@@ -69,6 +68,8 @@ def main(roots: list[str]) -> dict:
         source, tree = parsed
         built[0] = False
         begin = time.perf_counter()
+        # As the plugin does without --keras-version: the file's project decides (read once per root).
+        target = targets.for_directory(str(path.parent), lambda *_: None)
         findings += len(analysis.analyze(source, str(path), target, facts, tree))
         elapsed = time.perf_counter() - begin
         if first_file is None and built[0]:

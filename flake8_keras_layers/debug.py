@@ -8,10 +8,13 @@ in a fixed shape that tools parse::
 
     flake8-keras-layers: internal error: FILE: WHERE: EXCEPTION
     flake8-keras-layers: budget stop: FILE: WHERE: steps|time
+    flake8-keras-layers: source skipped: FILE: REASON
     flake8-keras-layers: debug summary: F files, C classes checked, E internal errors, B budget stops
 
-The counters are per process (flake8's ``--jobs`` workers each print their
-own summary); they are the only process-wide state here.
+A skipped source is a project metadata file the target could not be read
+from (knowledge/declared.py); it is not counted in the summary. The counters
+are per process (flake8's ``--jobs`` workers each print their own summary);
+they are the only process-wide state here.
 """
 
 from __future__ import annotations
@@ -115,3 +118,9 @@ def budget_stop(filename: str, where: str, reason: str) -> None:
         _arm_summary()
         COUNTERS.budget_stops += 1
         _emit(f"{PREFIX} budget stop: {filename}: {where}: {reason}")
+
+
+def source_skipped(path: str, reason: str) -> None:
+    """A project metadata file (pyproject.toml, a requirements file...) that could not be used."""
+    if enabled():
+        _emit(f"{PREFIX} source skipped: {path}: {reason}")

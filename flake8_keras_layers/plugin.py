@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import ast
+import configparser
+import os
+import sys
 from typing import Iterator
 
 from . import __version__
-from .knowledge import facts, versions
 from . import debug
+from .analysis import project
+from .knowledge import facts, target, versions
 from .engine.driver import analyze
 from .rules import BY_CODE
 
@@ -16,7 +20,8 @@ class KerasLayersChecker:
     name = "flake8-keras-layers"
     version = __version__
 
-    target = versions.Target(None, "any")
+    # The option's target, when given; otherwise each file's project decides (target.for_directory).
+    option_target: versions.Target | None = None
 
     def __init__(self, tree: ast.AST, filename: str, lines: list[str]):
         self.tree = tree
@@ -27,11 +32,12 @@ class KerasLayersChecker:
     def add_options(cls, option_manager) -> None:
         option_manager.add_option(
             "--keras-version",
-            type=versions.option_type,
+            type=target.option_type,
             default=None,
             parse_from_config=True,
-            metavar="X.Y[.Z]",
-            help="Keras release the project targets (default: the installed keras, "
+            metavar="VERSION",
+            help="Keras release(s) the project targets: X.Y[.Z] or a range such as '>=3.8,<3.11' "
+            "(default: the project's declared keras/tensorflow requirements, else the installed keras, "
             "else any known release). A 2.x value means keras/tf.keras are Keras 2.",
         )
         opt_in = sorted(rule.code for rule in BY_CODE.values() if rule.opt_in)
@@ -40,16 +46,26 @@ class KerasLayersChecker:
 
     @classmethod
     def parse_options(cls, options) -> None:
-        value = options.keras_version
-        if isinstance(value, str):  # a config value argparse did not convert
-            value = versions.option_type(value)
-        cls.target = versions.resolve_target(value)
         debug.process_started()
+        spec = options.keras_version
+        if spec is None:
+            cls.option_target = None
+            return
+        if isinstance(spec, str):  # argparse converts config values too, but stay safe
+            spec = target.option_type(spec)
+        cls.option_target = target.from_option(spec, _option_source(options, spec))
+
+    def file_target(self) -> versions.Target:
+        if self.option_target is not None:
+            return self.option_target
+        directory = os.getcwd() if project.is_stdin(self.filename) else os.path.dirname(
+            os.path.abspath(self.filename))
+        return target.for_directory(directory, debug.source_skipped)
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         try:
             found = analyze(
-                "".join(self.lines), self.filename, self.target, facts.default(), self.tree
+                "".join(self.lines), self.filename, self.file_target(), facts.default(), self.tree
             )
         except Exception as error:  # noqa: BLE001 - flake8 aborts every file's report on one exception
             debug.internal_error(self.filename, "file", error)
@@ -57,3 +73,50 @@ class KerasLayersChecker:
         for diagnostic in found:
             text = diagnostic.flake8_text(BY_CODE[diagnostic.code].name)
             yield diagnostic.line, diagnostic.col, text, type(self)
+
+
+def _option_source(options, spec: target.KerasSpec) -> str:
+    """Where the option's value came from, for messages. flake8 hands config values over as argparse
+    defaults, indistinguishable from the command line's, and drops ``--config`` from the options: so the
+    command line is read for the option and for the config files it names."""
+    argv = sys.argv[1:]
+    if any(arg.split("=")[0] == "--keras-version" for arg in argv) or getattr(options, "isolated", False):
+        return f"--keras-version {spec.text}"
+    named = _argv_values(argv, "--config")
+    files: list[str | None] = [*named[-1:]] or [_discovered_config()]
+    files += list(getattr(options, "append_config", None) or _argv_values(argv, "--append-config"))
+    for path in reversed(files):  # flake8 reads them in order: the last one wins
+        value = _config_value(path)
+        if value is not None:
+            return f"keras-version {value.strip()} in {os.path.basename(path or '')}"
+    return f"keras-version {spec.text} in the flake8 config"
+
+
+def _argv_values(argv: list[str], option: str) -> list[str]:
+    values = []
+    for index, arg in enumerate(argv):
+        if arg.startswith(option + "="):
+            values.append(arg[len(option) + 1:])
+        elif arg == option and index + 1 < len(argv):
+            values.append(argv[index + 1])
+    return values
+
+
+def _config_value(path: str | None) -> str | None:
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read(path or (), encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError, OSError):
+        return None
+    for name in ("keras-version", "keras_version"):
+        if parser.has_option("flake8", name):
+            return parser.get("flake8", name)
+    return None
+
+
+def _discovered_config() -> str | None:
+    try:
+        from flake8.options.config import _find_config_file  # noqa: PLC0415 - flake8's own discovery
+        return _find_config_file(os.path.abspath("."))
+    except Exception:  # noqa: BLE001 - a flake8 without it: the command line is named instead
+        return None

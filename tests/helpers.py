@@ -6,7 +6,7 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flake8_keras_layers.knowledge import facts as knowledge, versions
+from flake8_keras_layers.knowledge import facts as knowledge, target as targets, versions
 from flake8_keras_layers.engine.driver import analyze
 from flake8_keras_layers.rules import ALL
 
@@ -18,7 +18,7 @@ class Case:
     id: str
     source: str
     expected: list[str]
-    keras_version: str | None = None
+    keras_version: str | None = None  # as --keras-version takes it: "3.8", ">=3.8,<3.11"
     files: dict[str, str] = field(default_factory=dict)
     codes: tuple[str, ...] = ()  # only these codes are compared (default: every code)
 
@@ -26,10 +26,15 @@ class Case:
         return self.id
 
 
+def option_target(keras_version: str | None) -> versions.Target:
+    """The target ``--keras-version`` sets (None: no option and nothing declared)."""
+    if keras_version is None:
+        return versions.Target.any()
+    return targets.from_option(targets.option_type(keras_version), f"--keras-version {keras_version}")
+
+
 def lint(source: str, path: Path, keras_version: str | None = None, codes=()) -> list[str]:
-    target = versions.Target(versions.parse(keras_version), "option") if keras_version else (
-        versions.Target(None, "any")
-    )
+    target = option_target(keras_version)
     source = textwrap.dedent(source)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(source)

@@ -125,7 +125,7 @@ class Swallowing(Endless):
 
 
 def analyze(rules):
-    return analysis.analyze(SOURCE, "/nonexistent/m.py", versions.Target(None, "any"), knowledge.default(),
+    return analysis.analyze(SOURCE, "/nonexistent/m.py", versions.Target.any(), knowledge.default(),
                             rules=rules)
 
 

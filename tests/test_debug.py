@@ -25,7 +25,7 @@ POOLING = textwrap.dedent("""\
         def build(self, input_shape):
             pass
 """)
-ANY = versions.Target(None, "any")
+ANY = versions.Target.any()
 
 
 @pytest.fixture

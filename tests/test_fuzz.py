@@ -128,7 +128,7 @@ def check(source: str) -> None:
     """
     start = time.monotonic()
     with Containment() as contained:
-        found = analysis.analyze(source, "/nonexistent/fuzz/fuzzed.py", versions.Target(None, "any"),
+        found = analysis.analyze(source, "/nonexistent/fuzz/fuzzed.py", versions.Target.any(),
                                  knowledge.default())
     assert isinstance(found, list)
     assert time.monotonic() - start < PER_EXAMPLE_SECONDS

@@ -5,9 +5,9 @@ from dataclasses import replace
 import textwrap
 
 import pytest
-from helpers import Case, run_case
+from helpers import Case, option_target, run_case
 
-from flake8_keras_layers.knowledge import facts as knowledge, versions
+from flake8_keras_layers.knowledge import facts as knowledge
 from flake8_keras_layers.engine.driver import analyze
 
 
@@ -63,7 +63,7 @@ def test_kl106(case, tmp_path):
                                             ("3.14.0", "ValueError \"`name` must be passed as a keyword")])
 def test_message_names_the_exception_of_the_targeted_release(version, error, tmp_path):
     source = textwrap.dedent(layer(NAMED))
-    target = versions.Target(versions.parse(version), "option")
+    target = option_target(version)
     (found,) = [d for d in analyze(source, str(tmp_path / "m.py"), target, knowledge.default()) if d.code == "KL106"]
     assert error in found.message
     assert "pass it as name='w'" in found.message

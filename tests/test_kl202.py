@@ -84,7 +84,7 @@ def test_kl202(case, tmp_path):
 def test_kl201_message_says_when_widths_provably_differ(tmp_path):
     source = model(TWO_CONVS + "; self.bn = layers.BatchNormalization()",
                    "a = self.bn(self.c6(x))\nreturn self.bn(self.c16(x))")
-    found = analyze(source, str(tmp_path / "m.py"), versions.Target(None, "any"), knowledge.default())
+    found = analyze(source, str(tmp_path / "m.py"), versions.Target.any(), knowledge.default())
     (kl201,) = [d for d in found if d.code == "KL201"]
     assert "here its input is 16 wide but was 6 wide at line 9, so this call raises" in kl201.message
     assert not [d for d in found if d.code == "KL202"]
@@ -119,5 +119,5 @@ def test_positional_width_needs_the_parameter_order(order, expected, tmp_path):
                 return self.head(self.conv_1(x)) + self.head(self.conv_2(x))
         """)
     facts = with_params({"Conv2D": order})
-    found = analyze(source, str(tmp_path / "m.py"), versions.Target(None, "any"), facts)
+    found = analyze(source, str(tmp_path / "m.py"), versions.Target.any(), facts)
     assert [f"{d.line}:{d.code}" for d in found if d.code == "KL202"] == expected

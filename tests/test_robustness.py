@@ -46,7 +46,7 @@ def test_a_failing_rule_costs_only_its_class(tmp_path, monkeypatch):
             return iter(())
 
     source = POOLING.replace("class P", "class First") + "\n\n" + POOLING.replace("import keras\n", "")
-    found = analysis.analyze(source, str(tmp_path / "m.py"), versions.Target(None, "any"), knowledge.default(),
+    found = analysis.analyze(source, str(tmp_path / "m.py"), versions.Target.any(), knowledge.default(),
                              rules=(Exploding(), *ALL))
     assert [f"{d.line}:{d.code}" for d in found] == ["12:KL101"]
 

@@ -33,13 +33,6 @@ class LayerSite:
     constructor: nodes.Call
 
 
-def facts_target(target: Target, keras_class: KerasClass) -> Target:
-    """Keras 3 facts for the targeted release; for Keras 2, as in any probed release (structural facts)."""
-    if keras_class.family == "keras" and not target.keras2_everywhere:
-        return target
-    return Target(None, "any")
-
-
 def _acts_on_last_axis(constructor: nodes.Call) -> bool:
     for keyword in constructor.keywords or ():
         if keyword.arg is None:
@@ -100,8 +93,9 @@ class Widths:
         return self._sites[attr]
 
     def _holds(self, keras_class: KerasClass, fact: str) -> bool:
-        target = facts_target(self.target, keras_class)
-        return self.knowledge.class_holds(keras_class.name, fact, target) is not None
+        # A structural fact: the releases Target.releases says stand for the class's namespace.
+        within = self.target.releases(keras_class.family).structure
+        return self.knowledge.class_holds(keras_class.name, fact, within) is not None
 
     def output_width(self, site: LayerSite, input_width: int | None) -> int | None:
         keras_class = site.ancestry.base

@@ -19,7 +19,9 @@ Process-wide state, on purpose, and only this:
 - the garbage collector's freeze state and its two counters (caches.py);
 - the budget in force (analysis/budget.py: ``spend()`` is called from deep
   inside the analyses, which should not carry it around);
-- the debug counters (engine/debug.py).
+- the debug counters (engine/debug.py);
+- what each project root declares, and the target it makes (knowledge/declared.py,
+  knowledge/target.py): read once per root per process, whichever file asks first.
 """
 
 from __future__ import annotations

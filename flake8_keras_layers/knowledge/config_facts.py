@@ -4,8 +4,8 @@ Which named parameters a Keras class's ``__init__`` has (a subclass parameter
 of that name is covered by the base class's own ``get_config``) and which
 keywords it accepts at all (a config key none accepts is rejected on reload).
 Generated, never edited; layout in ``tools/probe_config.py``. Every question is
-answered conservatively: without a targeted release, a name counts as a
-parameter or as accepted when any probed release says so.
+answered conservatively: a name counts as a parameter or as accepted when any
+release of the target says so (every probed release without one).
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from __future__ import annotations
 import functools
 import json
 from importlib import resources
+from typing import Collection
 
 from .. import debug
-from .versions import Target, Version, parse
+from .versions import Version, fold_ranges, parse
 
 DATA_FILE = "keras_config_facts.json"
 
@@ -36,48 +37,39 @@ class ConfigKnowledge:
             for fact, ranges in raw.get("globals", {}).items()
         }
 
-    def _release(self, target: Target) -> Version | None:
-        """The newest probed release not newer than the target (facts change only at releases)."""
-        if target.version is None or target.keras2_everywhere:
-            return None
-        probed = [v for v in self.versions if v <= target.version]
-        return probed[-1] if probed else None
-
-    def _rows(self, class_name: str, target: Target):
+    def _rows(self, class_name: str, within: Collection[Version] | None):
+        """The variants of the class in some release ``within`` (Target.releases; None: every probed one)."""
         rows = self.classes.get(class_name)
         if not rows:
             return None
-        if target.version is None:
+        if within is None:
             return rows
-        release = self._release(target)
-        found = [row for row in rows if release is not None and row[0] <= release <= row[1]]
+        found = [row for row in rows if any(row[0] <= release <= row[1] for release in within)]
         return found or None
 
-    def accepted_names(self, class_name: str, target: Target) -> frozenset | None:
-        """Every keyword the class's constructor accepts (union over releases without a target)."""
-        rows = self._rows(class_name, target)
+    def accepted_names(self, class_name: str, within: Collection[Version] | None) -> frozenset | None:
+        """Every keyword the class's constructor accepts in some release ``within``."""
+        rows = self._rows(class_name, within)
         return None if rows is None else frozenset().union(*(row[3] for row in rows))
 
-    def uses_layer_get_config(self, class_name: str, target: Target) -> bool | None:
-        """A subclass without ``get_config`` gets Layer's auto-config (in every release without a target)."""
-        rows = self._rows(class_name, target)
+    def uses_layer_get_config(self, class_name: str, within: Collection[Version] | None) -> bool | None:
+        """A subclass without ``get_config`` gets Layer's auto-config, in every release ``within``."""
+        rows = self._rows(class_name, within)
         return None if rows is None else all(row[4] for row in rows)
 
-    def global_ranges(self, fact: str, target: Target) -> tuple | None:
-        """The probed ranges where a global fact holds, if it holds for the target (None: it does not)."""
+    def global_ranges(self, fact: str, within: Collection[Version] | None) -> tuple | None:
+        """The releases ``within`` where a global fact holds, as probed ranges (None: in none of them)."""
         ranges = self.globals.get(fact)
         if not ranges:
             return None
-        if target.version is None:
+        if within is None:
             return ranges
-        release = self._release(target)
-        if release is None or not any(first <= release <= last for first, last in ranges):
-            return None
-        return ranges
+        true = [v for v in self.versions if v in within and any(first <= v <= last for first, last in ranges)]
+        return fold_ranges(self.versions, set(true).__contains__) or None
 
-    def accepts(self, class_name: str, key: str, target: Target) -> bool | None:
-        """Whether the class's constructor accepts keyword ``key`` (None: not known)."""
-        rows = self._rows(class_name, target)
+    def accepts(self, class_name: str, key: str, within: Collection[Version] | None) -> bool | None:
+        """Whether the class's constructor accepts keyword ``key`` in some release ``within`` (None: not known)."""
+        rows = self._rows(class_name, within)
         return None if rows is None else any(key in row[3] for row in rows)
 
 

@@ -10,8 +10,9 @@ import functools
 import json
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import Collection
 
-from .versions import Target, Version, fold_ranges, format_version, parse
+from .versions import Version, fold_ranges, format_version, parse
 
 DATA_FILE = "keras_facts.json"
 
@@ -31,7 +32,7 @@ class KerasClassFacts:
 
 @dataclass(frozen=True)
 class Verdict:
-    """A fact holds for the target; ``ranges`` are every probed range where it holds."""
+    """A fact holds for the target; ``ranges`` are the probed releases in the target where it holds."""
 
     ranges: tuple[tuple[Version, Version], ...]
     newest_probed: Version
@@ -57,14 +58,15 @@ class Knowledge:
         }
         self.globals = {key: _ranges(value) for key, value in raw.get("globals", {}).items()}
 
-    def class_holds(self, class_name: str, fact: str, target: Target) -> Verdict | None:
-        """Whether a per-class fact holds for the targeted Keras 3 release (None: it does not, or unknown)."""
+    def class_holds(self, class_name: str, fact: str, within: Collection[Version] | None) -> Verdict | None:
+        """Whether a per-class fact holds in some release ``within`` (Target.releases; None: any probed)."""
         entry = self.classes.get(class_name)
         if entry is None:
             return None
-        return self._holds(entry.facts.get(fact, ()), entry.unknown.get(fact, frozenset()), target)
+        return self._holds(entry.facts.get(fact, ()), entry.unknown.get(fact, frozenset()), within)
 
-    def class_holds_unless(self, class_name: str, fact: str, unless: str, target: Target) -> Verdict | None:
+    def class_holds_unless(self, class_name: str, fact: str, unless: str,
+                           within: Collection[Version] | None) -> Verdict | None:
         """A derived per-class fact: ``fact`` holds and ``unless`` does not, release by release."""
         entry = self.classes.get(class_name)
         if entry is None:
@@ -75,28 +77,18 @@ class Knowledge:
             return any(first <= version <= last for first, last in entry.facts.get(name, ()))
 
         ranges = fold_ranges(self.versions, lambda v: v not in unknown and holds(fact, v) and not holds(unless, v))
-        return self._holds(ranges, unknown, target)
+        return self._holds(ranges, unknown, within)
 
-    def global_holds(self, fact: str, target: Target) -> Verdict | None:
-        return self._holds(self.globals.get(fact, ()), frozenset(), target)
+    def global_holds(self, fact: str, within: Collection[Version] | None) -> Verdict | None:
+        return self._holds(self.globals.get(fact, ()), frozenset(), within)
 
-    def _holds(self, ranges, unknown, target: Target) -> Verdict | None:
-        if not ranges:
+    def _holds(self, ranges, unknown, within: Collection[Version] | None) -> Verdict | None:
+        """The verdict naming the releases ``within`` (every probed one for None) where the fact holds."""
+        selected = self.versions if within is None else [v for v in self.versions if v in within]
+        true = [v for v in selected if v not in unknown and any(first <= v <= last for first, last in ranges)]
+        if not true:
             return None
-        verdict = Verdict(tuple(ranges), self.versions[-1])
-        if target.version is None:
-            return verdict
-        probed = self._probed_release_for(target.version)
-        if probed is None or probed in unknown:
-            return None
-        if any(first <= probed <= last for first, last in ranges):
-            return verdict
-        return None
-
-    def _probed_release_for(self, version: Version) -> Version | None:
-        """The newest probed release not newer than ``version`` (facts change only at releases)."""
-        candidates = [v for v in self.versions if v <= version]
-        return candidates[-1] if candidates else None
+        return Verdict(fold_ranges(self.versions, set(true).__contains__), self.versions[-1])
 
 
 def _ranges(raw_ranges) -> tuple[tuple[Version, Version], ...]:

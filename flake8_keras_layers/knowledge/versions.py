@@ -1,25 +1,24 @@
-"""Keras version numbers and which Keras a linted file targets.
+"""Keras version numbers, and what a target is: which Keras releases' facts apply, per namespace.
 
-The target is, in order: the ``--keras-version`` option (or ``keras-version``
-in flake8's config), the version of the ``keras`` distribution installed
-beside flake8 (package metadata only: keras is never imported), or "any
-known release".
+A target says, for the ``keras`` namespace (``keras``, ``keras.src``,
+``tf.keras``, ``from tensorflow import keras``), whether a Keras 2 release may
+be meant and which probed Keras 3 releases may be; ``tf_keras`` is always
+Keras 2. ``Target.releases`` is the one place that decides which releases'
+facts apply to a Keras class; ``target.py`` builds targets from the option,
+the project's metadata or the installed ``keras``.
 """
 
 from __future__ import annotations
 
-import argparse
 import re
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from importlib import metadata
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 Version = tuple[int, ...]
 # A release as tools/ see it (a "3.6.0" string) or as the plugin parses it (a Version).
 Release = TypeVar("Release")
 
-_OPTION_FORMAT = re.compile(r"^\s*(\d+)\.(\d+)(?:\.(\d+))?\s*$")
 # Installed versions may carry suffixes (3.10.0.dev2025, 3.6.0rc1): keep the numbers.
 _LEADING_NUMBERS = re.compile(r"^(\d+)\.(\d+)(?:\.(\d+))?")
 
@@ -51,45 +50,58 @@ def fold_ranges(releases: Iterable[Release], holds: Callable[[Release], bool]) -
     return tuple(ranges)
 
 
-def option_type(text: str) -> Version:
-    """argparse ``type=`` for --keras-version: a clean option error, never a traceback."""
-    if not _OPTION_FORMAT.match(text):
-        raise argparse.ArgumentTypeError(
-            f"invalid Keras version {text!r}: expected X.Y or X.Y.Z, e.g. 3.8 or 3.10.0"
-        )
-    return parse(text)
+@dataclass(frozen=True)
+class Releases:
+    """The Keras releases one namespace may be under a target.
+
+    ``keras3`` is the probed Keras 3 releases whose facts apply (None: every
+    probed release; empty: none, the namespace is Keras 2 only). Keras 2 is not
+    probed, so the two uses of facts differ:
+
+    - behaviour (what Keras 3 does: built at ``__init__``, which config keys a
+      constructor rejects): ``keras3`` only, and a rule stays silent for Keras 2;
+    - structure (which layers own weights, keep the input width or have
+      weights shaped by it, which constructor parameters a base covers): what
+      a layer *is*, which Keras 2 shares; any probed release stands for Keras 2
+      there (``structure``).
+    """
+
+    keras2: bool
+    keras3: tuple[Version, ...] | None
+
+    @property
+    def has_keras3(self) -> bool:
+        return self.keras3 is None or bool(self.keras3)
+
+    @property
+    def keras2_only(self) -> bool:
+        return not self.has_keras3
+
+    @property
+    def structure(self) -> tuple[Version, ...] | None:
+        """The probed releases whose structural facts stand for this namespace (None: every one)."""
+        return None if self.keras2 else self.keras3
+
+
+ANY_KERAS3 = Releases(keras2=False, keras3=None)
+KERAS2 = Releases(keras2=True, keras3=())
+
+NO_TARGET_NOTE = "no Keras version declared"
 
 
 @dataclass(frozen=True)
 class Target:
-    """The Keras release a project is linted against (``version`` None: any known release)."""
+    """What a linted file's ``keras`` namespace may be, and where that came from (``note``, for messages)."""
 
-    version: Version | None
-    source: str  # "option", "installed" or "any"
+    keras: Releases
+    note: str
 
-    @property
-    def keras2_everywhere(self) -> bool:
-        """A 2.x target means ``keras``/``tf.keras`` are Keras 2 (TensorFlow <= 2.15)."""
-        return self.version is not None and self.version[0] < 3
+    @classmethod
+    def any(cls) -> "Target":
+        """Nothing declared: every probed Keras 3 release counts."""
+        return cls(ANY_KERAS3, NO_TARGET_NOTE)
 
-    def describe(self) -> str:
-        if self.version is None:
-            return "any Keras 3 release"
-        where = "--keras-version" if self.source == "option" else "installed keras"
-        return f"Keras {format_version(self.version)} ({where})"
-
-
-def installed_keras_version() -> Version | None:
-    try:
-        return parse(metadata.version("keras"))
-    except (metadata.PackageNotFoundError, ValueError):
-        return None
-
-
-def resolve_target(option_value: Version | None) -> Target:
-    if option_value is not None:
-        return Target(option_value, "option")
-    installed = installed_keras_version()
-    if installed is not None:
-        return Target(installed, "installed")
-    return Target(None, "any")
+    def releases(self, family: str) -> Releases:
+        """Which Keras releases' facts apply to a Keras class of ``family`` (resolver.KerasClass.family):
+        ``"keras"`` as targeted, ``"tf_keras"`` always Keras 2."""
+        return self.keras if family == "keras" else KERAS2

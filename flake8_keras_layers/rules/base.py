@@ -16,7 +16,7 @@ from astroid import nodes
 from ..knowledge.facts import Knowledge
 from ..analysis import syntax
 from ..analysis.resolver import Ancestry, KerasClass
-from ..knowledge.versions import Target
+from ..knowledge.versions import Releases, Target
 
 
 @dataclass(frozen=True)
@@ -37,20 +37,33 @@ class FileContext:
     target: Target
     knowledge: Knowledge
 
+    def releases(self, keras_class: KerasClass) -> Releases:
+        """Which Keras releases' facts apply to ``keras_class`` under the target: every rule asks here.
+
+        ``.keras3`` for what Keras 3 does (none: a Keras 2 only namespace, where a rule about Keras 3
+        behaviour stays silent), ``.structure`` for which classes own weights or take which parameters
+        (Keras 2, not probed, counts as any probed release).
+        """
+        return self.target.releases(keras_class.family)
+
     def targets_keras3(self, keras_class: KerasClass) -> bool:
-        """Keras 3 facts apply: the ``keras`` family and no 2.x target."""
-        return keras_class.family == "keras" and not self.target.keras2_everywhere
+        """Some Keras 3 release is targeted for the class's namespace (else Keras 2 behaviour applies)."""
+        return self.releases(keras_class).has_keras3
 
     def affected_by(self, keras_class: KerasClass, fact: str):
-        """The probed verdict for a per-class Keras 3 fact, or None when it does not apply."""
-        if not self.targets_keras3(keras_class):
+        """The verdict for a per-class Keras 3 behaviour fact within the target, or None."""
+        within = self.releases(keras_class).keras3
+        if within == ():
             return None  # Keras 2 behaviour is not probed: stay silent.
-        return self.knowledge.class_holds(keras_class.name, fact, self.target)
+        return self.knowledge.class_holds(keras_class.name, fact, within)
+
+    def structure_holds(self, keras_class: KerasClass, fact: str):
+        """The verdict for a structural per-class fact (owns weights, keeps the width...) within the target."""
+        return self.knowledge.class_holds(keras_class.name, fact, self.releases(keras_class).structure)
 
     def targeting_note(self) -> str:
-        if self.target.version is None:
-            return "no keras-version set and keras not installed, so every affected release counts"
-        return f"targeting {self.target.describe()}"
+        """Where the target came from, for messages: ``keras>=3.10 in pyproject.toml``."""
+        return self.target.note
 
 
 @dataclass

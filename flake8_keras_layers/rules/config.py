@@ -147,7 +147,8 @@ class ConfigMissingArg(Rule):
         covered = set(config.keys)
         # A parameter the Keras base also takes is in its config (Dense's ``activation``...); without the
         # base config, name/trainable/dtype are KL305's finding, not this one's.
-        keras_params = config_facts.default().accepted_names(ctx.ancestry.base.name, _config_target(ctx))
+        base = ctx.ancestry.base
+        keras_params = config_facts.default().accepted_names(base.name, ctx.releases(base).structure)
         if keras_params is None:
             return []
         covered |= keras_params
@@ -182,9 +183,8 @@ def accepted(ctx: ClassContext, index: int, key: str) -> bool | None:
     while True:
         index, init = chain_method(ctx, "__init__", index)
         if init is None:
-            if ctx.ancestry.base.family != "keras":
-                return None  # Keras 2 constructors are not probed
-            return config_facts.default().accepts(ctx.ancestry.base.name, key, ctx.target)
+            base = ctx.ancestry.base  # Keras 2 constructors are not probed: None (unsure) for them
+            return config_facts.default().accepts(base.name, key, ctx.releases(base).keras3)
         if key in {p.name for p in named_params(init)} or _names_key(init, key):
             return True
         kwarg = init.args.kwarg
@@ -207,13 +207,6 @@ def _forwards_kwargs(init: nodes.FunctionDef, kwarg: str) -> bool:
         for call in syntax.super_init_calls(init)
         for k in call.keywords or []
     )
-
-
-def _config_target(ctx: ClassContext):
-    """Keras 3 facts for ``keras``; for ``tf_keras`` every Keras 3 release counts (closest measured)."""
-    if ctx.ancestry.base.family == "keras" and not ctx.target.keras2_everywhere:
-        return ctx.target
-    return type(ctx.target)(None, "any")
 
 
 def _names(names) -> str:

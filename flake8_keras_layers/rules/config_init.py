@@ -149,7 +149,7 @@ class ConfigNotSerializable(Rule):
         if ctx.method("from_config") is not None:
             return
         facts = config_facts.default()
-        if not facts.uses_layer_get_config(base.name, ctx.target):
+        if not facts.uses_layer_get_config(base.name, ctx.releases(base).keras3):
             return  # the Keras base has a get_config of its own
         kind = "Model" if ctx.ancestry.is_a("Model") else "Layer"
         if kind == "Model" and not is_registered(ctx.cls):
@@ -169,7 +169,8 @@ class ConfigNotSerializable(Rule):
         )
 
     def default_fault(self, ctx, init, facts, kind):
-        ranges = facts.global_ranges(f"auto_config_nonplain_default_fails_{kind}", ctx.target)
+        within = ctx.releases(ctx.ancestry.base).keras3
+        ranges = facts.global_ranges(f"auto_config_nonplain_default_fails_{kind}", within)
         if ranges is None:
             return None
         args = init.args
@@ -183,7 +184,8 @@ class ConfigNotSerializable(Rule):
         return None
 
     def site_fault(self, ctx, init, facts, kind):
-        ranges = facts.global_ranges(f"auto_config_nonplain_argument_fails_{kind}", ctx.target)
+        within = ctx.releases(ctx.ancestry.base).keras3
+        ranges = facts.global_ranges(f"auto_config_nonplain_argument_fails_{kind}", within)
         if ranges is None:
             return None
         params = {p.name for p in named_params(init)}

@@ -7,6 +7,7 @@ from typing import Iterator
 from astroid import nodes
 
 from ..analysis import resolver, syntax
+from ..analysis.resolver import KerasClass
 from ..knowledge import stubs
 from .base import ClassContext, Diagnostic, ModuleContext, ModuleRule, Rule
 
@@ -127,7 +128,7 @@ class LambdaNotLoadable(ModuleRule):
             if not values or not all(isinstance(v, nodes.ClassDef) for v in values):
                 continue
             identities = {stubs.keras_identity(v) for v in values}
-            if identities != {("keras", "Lambda")} or ctx.target.keras2_everywhere:
+            if identities != {("keras", "Lambda")} or not ctx.targets_keras3(KerasClass("keras", "Lambda")):
                 continue
             yield self.at(
                 function,

@@ -7,7 +7,7 @@ from typing import ClassVar, Iterator
 from astroid import nodes
 
 from ..analysis import flow, resolver, syntax
-from ..analysis.widths import Widths, facts_target
+from ..analysis.widths import Widths
 from .base import ClassContext, Diagnostic, Rule
 
 
@@ -134,8 +134,7 @@ class ReusedLayerShapeConflict(Rule):
             if not kinds or len(kinds) != 1 or kinds[0].is_a("BatchNormalization"):
                 continue  # batch normalization is KL201's, whatever the widths
             base = kinds[0].base
-            if ctx.knowledge.class_holds(base.name, "shape_dependent_weights", facts_target(ctx.target, base)) \
-                    is None:
+            if ctx.structure_holds(base, "shape_dependent_weights") is None:
                 continue
             widths = _widths(ctx, call_method)
             if widths.site(attr) is None:

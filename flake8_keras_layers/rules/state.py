@@ -10,7 +10,6 @@ from astroid import nodes
 from ..analysis import resolver, syntax
 from ..knowledge import stubs
 from ..analysis.resolver import Ancestry, KerasClass
-from ..knowledge.versions import Target
 from .base import ClassContext, Diagnostic, ModuleContext, ModuleRule, Rule
 
 WEIGHT_CREATORS = frozenset({"add_weight", "add_variable"})
@@ -145,9 +144,8 @@ class StateCreatedInCall(Rule):
 
 
 def owns_weights(ctx: ClassContext, keras_class: KerasClass):
-    """Whether instances of ``keras_class`` own weights (Keras 2: as in any probed Keras 3 release)."""
-    target = ctx.target if ctx.targets_keras3(keras_class) else Target(None, "any")
-    return ctx.knowledge.class_holds(keras_class.name, "owns_weights", target)
+    """Whether instances of ``keras_class`` own weights in the target (a structural fact)."""
+    return ctx.structure_holds(keras_class, "owns_weights")
 
 
 class LayerCreatedInCall(Rule):
@@ -193,7 +191,7 @@ class StateAddedAfterBuilt(Rule):
         # there but one with build() is not (`_build_at_init`); bases that set `built` in every case
         # (Reshape, and the stateless family before 3.10.0) do not lock it.
         verdict = ctx.knowledge.class_holds_unless(
-            base.name, "built_at_init_subclass", "built_at_init_subclass_with_build", ctx.target
+            base.name, "built_at_init_subclass", "built_at_init_subclass_with_build", ctx.releases(base).keras3
         )
         supers = syntax.super_init_calls(init)
         if verdict is None or not supers:
@@ -229,8 +227,10 @@ class AddWeightPositionalName(ModuleRule):
     callees = frozenset({"add_weight"})
 
     def check_module(self, ctx: ModuleContext) -> Iterator[Diagnostic]:
-        typeerror = ctx.knowledge.global_holds("add_weight_positional_name_typeerror", ctx.target)
-        valueerror = ctx.knowledge.global_holds("add_weight_positional_name_valueerror", ctx.target)
+        # Only the ``keras`` namespace can be Keras 3 (tf_keras never is): its releases decide.
+        within = ctx.target.releases("keras").keras3
+        typeerror = ctx.knowledge.global_holds("add_weight_positional_name_typeerror", within)
+        valueerror = ctx.knowledge.global_holds("add_weight_positional_name_valueerror", within)
         if typeerror is None and valueerror is None:
             return
         classes: dict[int, Ancestry | None] = {}

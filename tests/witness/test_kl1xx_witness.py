@@ -58,10 +58,7 @@ def expected_error(rule: str, version: str) -> tuple[str, str]:
         return "ValueError", LOCKED
     if rule == "KL107":
         return "RuntimeError", "you forgot to call `super().__init__()`"
-    target = knowledge.default()
-    from flake8_keras_layers.knowledge.versions import Target
-
-    if target.global_holds("add_weight_positional_name_typeerror", Target(parse(version), "option")):
+    if knowledge.default().global_holds("add_weight_positional_name_typeerror", [parse(version)]):
         return "TypeError", "got multiple values for argument 'shape'"
     return "ValueError", "`name` must be passed as a keyword argument"
 
