@@ -56,6 +56,67 @@ CASES_901 = [
     Case("a local variable named tf", layer("tf = keras.ops\nreturn tf.abs(x)", "import keras"), []),
 ]
 
+# TensorFlow ops only TensorFlow execution reaches (keras-hub's Gemma4 image converter): silent.
+GUARDED = "return tf.abs(x)\n"
+CASES_901 += [
+    Case("inside tf.data/tf.function tracing", layer("if not tf.executing_eagerly():\n    " + GUARDED
+                                                     + "return keras.ops.abs(x)"), []),
+    Case("the else of an eager test", layer("if tf.executing_eagerly():\n    return keras.ops.abs(x)\nelse:\n    "
+                                            + GUARDED), []),
+    Case("eager alone is no guard (a JAX run with TensorFlow installed is eager)",
+         layer("if tf.executing_eagerly():\n    " + GUARDED + "return keras.ops.abs(x)"), ["7:KL901"]),
+    Case("keras.backend.backend() == 'tensorflow'",
+         layer('if keras.backend.backend() == "tensorflow":\n    ' + GUARDED + "return keras.ops.abs(x)"), []),
+    Case("keras.config.backend() != 'tensorflow' else-branch",
+         layer('if keras.config.backend() != "tensorflow":\n    return keras.ops.abs(x)\nelse:\n    ' + GUARDED), []),
+    Case("another backend named: no guard",
+         layer('if keras.config.backend() != "jax":\n    ' + GUARDED + "return keras.ops.abs(x)"), ["7:KL901"]),
+    Case("early return for the other backends",
+         layer('if keras.backend.backend() != "tensorflow":\n    return keras.ops.abs(x)\n' + GUARDED), []),
+    Case("isinstance(x, tf.Tensor)", layer("if isinstance(x, tf.Tensor):\n    " + GUARDED + "return x"), []),
+    Case("tf.is_tensor(x) and more", layer("if tf.is_tensor(x) and x.shape:\n    " + GUARDED + "return x"), []),
+    Case("a conditional expression", layer("return tf.abs(x) if tf.is_tensor(x) else keras.ops.abs(x)"), []),
+    Case("a branch that imports TensorFlow itself",
+         layer("if self.fast:\n    import tensorflow as tf2\n    return tf2.abs(x)\nreturn keras.ops.abs(x)",
+               "import keras"), []),
+    Case(
+        "a project helper returning the guard (one level)",
+        """
+        import keras
+        import tensorflow as tf
+
+        def in_tf_function():
+            if tf is None:
+                return False
+            return not tf.executing_eagerly()
+
+        class Norm(keras.layers.Layer):
+            def call(self, x):
+                if in_tf_function():
+                    return tf.abs(x)
+                return keras.ops.abs(x)
+        """,
+        [],
+    ),
+    Case(
+        "a helper that can return true outside TensorFlow is no guard",
+        """
+        import keras
+        import tensorflow as tf
+
+        def fast_path(x):
+            return True
+
+        class Norm(keras.layers.Layer):
+            def call(self, x):
+                if fast_path(x):
+                    return tf.abs(x)
+                return keras.ops.abs(x)
+        """,
+        ["11:KL901"],
+    ),
+]
+
 CASES_902 = [
     Case("Lambda given a Python lambda", "from keras import layers\n\nf = layers.Lambda(lambda x: x * 2)\n",
          ["3:KL902"]),

@@ -132,3 +132,36 @@ def reachable_methods(start: nodes.FunctionDef, chain, depth: int = 2, skip=froz
                 following.append((method, path + (call,)))
                 yield method, path + (call,)
         frontier = following
+
+
+def imported_name(node: nodes.NodeNG, none_fallback: bool = False) -> str | None:
+    """``tf.math.abs`` -> ``tensorflow.math.abs`` when ``tf`` is bound by imports only (``none_fallback``:
+    a ``tf = None`` for a missing TensorFlow aside); None for anything else."""
+    parts: list[str] = []
+    while isinstance(node, nodes.Attribute):
+        parts.insert(0, node.attrname)
+        node = node.expr
+    if not isinstance(node, nodes.Name):
+        return None
+    try:
+        _, bindings = node.lookup(node.name)
+    except Exception:  # noqa: BLE001 - astroid lookup failures mean "unknown"
+        return None
+    modules = set()
+    for binding in bindings:
+        if isinstance(binding, nodes.Import):
+            modules.update(mod for mod, alias in binding.names if (alias or mod.split(".")[0]) == node.name)
+        elif isinstance(binding, nodes.ImportFrom):
+            modules.update(f"{binding.modname}.{mod}" for mod, alias in binding.names if (alias or mod) == node.name)
+        elif not (none_fallback and _binds_none(binding)):
+            return None
+    if len(modules) != 1:
+        return None
+    return ".".join([modules.pop(), *parts])
+
+
+def _binds_none(binding: nodes.NodeNG) -> bool:
+    parent = binding.parent
+    return isinstance(binding, nodes.AssignName) and isinstance(parent, nodes.Assign) and (
+        isinstance(parent.value, nodes.Const) and parent.value.value is None
+    )

@@ -6,27 +6,10 @@ from typing import Iterator
 
 from astroid import nodes
 
-from ..analysis import resolver, syntax
+from ..analysis import backend_guards, resolver, syntax
 from ..analysis.resolver import KerasClass
 from ..knowledge import stubs
 from .base import ClassContext, Diagnostic, ModuleContext, ModuleRule, Rule
-
-
-def _imported_module(scope_node: nodes.NodeNG, name: str) -> str | None:
-    """The module ``name`` is bound to by an import visible from ``scope_node`` (None: not only imports)."""
-    try:
-        _, assignments = scope_node.scope().lookup(name)
-    except Exception:  # noqa: BLE001 - astroid lookup failures mean "unknown"
-        return None
-    modules: set[str] = set()
-    for assignment in assignments:
-        if isinstance(assignment, nodes.Import):
-            modules.update(mod for mod, alias in assignment.names if (alias or mod.split(".")[0]) == name)
-        elif isinstance(assignment, nodes.ImportFrom):
-            modules.update(f"{assignment.modname}.{mod}" for mod, alias in assignment.names if (alias or mod) == name)
-        else:
-            return None
-    return modules.pop() if len(modules) == 1 else None
 
 
 def _local_class(node: nodes.NodeNG, name: str) -> nodes.ClassDef | None:
@@ -73,9 +56,12 @@ class BackendSpecificOp(Rule):
         for node in syntax.walk_scope(call_method):
             if not isinstance(node, nodes.Call) or not isinstance(node.func, nodes.Attribute) or node in decorators:
                 continue  # @tf.function on call() is not an op on the layer's tensors
-            root = _root_name(node.func)
-            if root is None or (_imported_module(node, root.name) or "").split(".")[0] != "tensorflow":
+            if (syntax.imported_name(node.func) or "").split(".")[0] != "tensorflow":
                 continue
+            if backend_guards.guard_polarity(node) is not None:
+                continue  # the guard itself (tf.executing_eagerly(), tf.is_tensor(x)) runs under any backend
+            if backend_guards.runs_only_under_tensorflow(node, call_method):
+                continue  # a branch only TensorFlow execution takes (tf.data tracing, backend() == "tensorflow")
             dotted = node.func.as_string()
             if ".keras." in f"{dotted}." or any(node in r.nodes_of_class(nodes.Call) for r in reported):
                 continue  # tf.keras.ops is Keras; a call nested in a reported one is one finding
@@ -99,7 +85,7 @@ class BackendSpecificOp(Rule):
                 if local is cls or BackendSpecificOp.written_against_tf_keras(local):
                     return True
                 continue
-            module = _imported_module(base, root.name)
+            module = syntax.imported_name(root)
             if module is None or module.split(".")[0] != "keras":
                 return True
         return False
