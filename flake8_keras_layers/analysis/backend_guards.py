@@ -66,7 +66,8 @@ def guard_polarity(test: nodes.NodeNG, depth: int = 0) -> bool | None:
         return True
     if isinstance(test.func, nodes.Name) and test.func.name == "isinstance" and len(test.args) == 2:
         kinds = test.args[1].elts if isinstance(test.args[1], nodes.Tuple) else [test.args[1]]
-        if all(_is_tensorflow(syntax.imported_name(k, none_fallback=True), "Tensor", "SparseTensor", "RaggedTensor") for k in kinds):
+        if all(_is_tensorflow(syntax.imported_name(k, none_fallback=True), "Tensor", "SparseTensor", "RaggedTensor")
+               for k in kinds):
             return True
         return None
     return _helper_polarity(test, depth) if depth == 0 else None
