@@ -328,4 +328,4 @@ def test_pylsp_shows_the_diagnostic_of_the_unsaved_buffer(project):
     finally:
         server.close()
     assert [(d["code"], d["range"]["start"]["line"] + 1) for d in found] == [("KL101", 5)]
-    assert found[0]["message"].startswith("KL101 build-never-called: Relative.build() is never called")
+    assert found[0]["message"].startswith("KL101 build-never-called: Relative.build() never runs")

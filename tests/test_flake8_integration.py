@@ -26,7 +26,7 @@ def project(tmp_path):
 def test_reports_through_flake8(project):
     result = flake8("--isolated", "--select=KL", "p.py", cwd=project)
     assert codes(result) == ["p.py:5:KL101"]
-    assert "KL101 build-never-called: P.build() is never called" in result.stdout
+    assert "KL101 build-never-called: P.build() never runs" in result.stdout
     assert result.returncode == 1
 
 

@@ -267,6 +267,11 @@ CASES_303 = [
 CASES_305 = [
     Case("dict literal without the base config", layer("units, **kwargs", 'return {"units": self.units}'),
          ["8:KL305"]),
+    # With super().__init__ never called, KL107 alone: super().get_config() would itself fail there.
+    Case("super().__init__ never called: KL107's finding", layer("units, **kwargs", 'return {"units": self.units}',
+                                                                 "pass"), []),
+    Case("no **kwargs in __init__: still reported", layer("units", 'return {"units": self.units}',
+                                                          "super().__init__()"), ["8:KL305"]),
     Case("base config fetched but not returned", layer("units, **kwargs",
                                                        'base = super().get_config()\nreturn {"units": self.units}'),
          ["8:KL305"]),

@@ -80,7 +80,7 @@ PEP621 = '[project]\nname = "p"\ndependencies = [{}]\n'
 
 TREES = [
     # -- each source --------------------------------------------------------------------------------
-    Tree("nothing declared", {}, KERAS3, ANY, releases="3.6.0 to 3.9.2"),
+    Tree("nothing declared", {}, KERAS3, ANY, releases="3.6-3.9.2"),
     Tree("pyproject dependencies", {"pyproject.toml": PEP621.format('"numpy", "keras>=3.10"')},
          [SHAPE, LAZY, NET], "keras>=3.10 in pyproject.toml"),
     Tree("pyproject optional dependencies", {"pyproject.toml": PEP621.format('"numpy"') + (
@@ -89,7 +89,7 @@ TREES = [
     Tree("poetry tilde", {"pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.10"\nkeras = "~3.8"\n'},
          [POOL, LAZY, NET], "keras>=3.8,<3.9 in pyproject.toml", releases="3.8.0"),
     Tree("poetry caret", {"pyproject.toml": '[tool.poetry.group.ml.dependencies]\ntensorflow = "^2.12"\n'},
-         KERAS3, "tensorflow>=2.12,<3 in pyproject.toml", releases="3.6.0 to 3.9.2"),
+         KERAS3, "tensorflow>=2.12,<3 in pyproject.toml", releases="3.6-3.9.2"),
     Tree("tf-keras does not stop the search", {"requirements.txt": "keras==3.8.0\n",
                                                "sub/requirements.txt": "tf-keras==2.15.0\n"},
          [POOL, LAZY, NET], "keras==3.8.0 in requirements.txt", module="sub/layers.py"),
@@ -159,11 +159,11 @@ TREES = [
     Tree("tf-keras alone decides nothing", {"requirements.txt": "tf-keras~=2.16\n"}, KERAS3, ANY),
     # -- ranges -------------------------------------------------------------------------------------
     Tree("range option", {}, [POOL, LAZY, NET], "--keras-version >=3.8,<3.11", option=">=3.8,<3.11",
-         releases="3.8.0 to 3.9.2"),
+         releases="3.8-3.9.2"),
     Tree("compatible release", {"requirements.txt": "keras~=3.9.0\n"}, [POOL, LAZY, NET],
-         "keras~=3.9.0 in requirements.txt", releases="3.9.0 to 3.9.2"),
+         "keras~=3.9.0 in requirements.txt", releases="3.9-3.9.2"),
     Tree("tensorflow range reaching 2.16", {"requirements.txt": "tensorflow>=2.10\n"}, KERAS3,
-         "tensorflow>=2.10 in requirements.txt", releases="3.6.0 to 3.9.2"),
+         "tensorflow>=2.10 in requirements.txt", releases="3.6-3.9.2"),
     Tree("keras 2 option", {}, [], "--keras-version 2.15", option="2.15"),
     # -- malformed sources: skipped, the next source decides ---------------------------------------
     Tree("bad toml", {"pyproject.toml": "[project\ndependencies = ['keras==3.8.0']\n",
@@ -274,10 +274,10 @@ def test_messages_say_where_the_option_came_from(project):
     assert codes(from_config)[0] == "layers.py:5:KL101"
     assert "in Keras 3.8.0 (keras-version 3.8 in setup.cfg)" in from_config.stdout
     command_line = flake8("--keras-version=>=3.12", "src/layers.py", cwd=project)  # beats setup.cfg's
-    assert "in Keras 3.12.0 to" in command_line.stdout and "(--keras-version >=3.12)" in command_line.stdout
+    assert "in Keras 3.12-" in command_line.stdout and "(--keras-version >=3.12)" in command_line.stdout
     (project / "lint.ini").write_text("[flake8]\nselect = KL\nkeras-version = ~=3.9.0\n")
     named = flake8("--config=lint.ini", "src/layers.py", cwd=project)
-    assert "in Keras 3.9.0 to 3.9.2 (keras-version ~=3.9.0 in lint.ini)" in named.stdout
+    assert "in Keras 3.9-3.9.2 (keras-version ~=3.9.0 in lint.ini)" in named.stdout
 
 
 def test_an_unsatisfiable_option_is_an_option_error(project):

@@ -49,6 +49,18 @@ class Verdict:
                 parts.append(f"{format_version(first)} to {format_version(last)}")
         return ", ".join(parts)
 
+    def short(self) -> str:
+        """For one-line messages: ``3.6-3.9.2``, ``3.0.2-3.2.1, 3.6-3.9.2`` (the rule's page has the table)."""
+        return short_ranges(self.ranges)
+
+
+def short_ranges(ranges) -> str:
+    def first(version: Version) -> str:
+        text = format_version(version)
+        return text[: -len(".0")] if text.endswith(".0") else text
+
+    return ", ".join(format_version(a) if a == b else f"{first(a)}-{format_version(b)}" for a, b in ranges)
+
 
 class Knowledge:
     def __init__(self, raw: dict):

@@ -67,9 +67,6 @@ class ActivationLayerInstance(ModuleRule):
                 continue
             yield self.at(
                 keyword.value,
-                f"activation= of {receiver.display} is a layer instance ({layer.display}): its config cannot be "
-                "read back, so from_config and .keras reload raise TypeError 'Could not interpret activation "
-                f"function identifier' in Keras {verdict.describe()} ({ctx.targeting_note()}; keras issue "
-                "21088); pass a string or function (activation='relu', keras.activations.leaky_relu) or "
-                "apply the activation layer after it",
+                f"activation= of {receiver.name} is a {layer.name} instance: reload raises TypeError in Keras "
+                f"{verdict.short()} ({ctx.targeting_note()}); pass a string or function, or apply it after",
             )

@@ -122,23 +122,19 @@ class ConfigMissingArg(Rule):
         unknown = self.unaccepted(ctx, config, init_index)
         if not missing and not unknown:
             return
+        # The worst consequence leads: a reload that fails, then values silently lost.
+        required = [p.name for p in missing if not has_default(init, p)]
+        defaulted = [p.name for p in missing if has_default(init, p)]
         parts = []
-        if missing:
-            required = [p.name for p in missing if not has_default(init, p)]
-            defaulted = [p.name for p in missing if has_default(init, p)]
-            if required:
-                parts.append(f"omits required argument(s) {_names(required)} (reload raises TypeError "
-                             "'missing required positional argument')")
-            if defaulted:
-                parts.append(f"omits argument(s) {_names(defaulted)} (they silently come back with their "
-                             "defaults on reload and clone)")
+        if required:
+            parts.append(f"omits required {_names(required)} (reload raises TypeError)")
         if unknown:
-            parts.append(f"returns key(s) {_names(unknown)} that no constructor in the chain accepts "
-                         "(reload raises 'Unrecognized keyword arguments')")
+            parts.append(f"returns {_names(unknown)}, which no constructor takes (reload raises TypeError)")
+        if defaulted:
+            parts.append(f"omits {_names(defaulted)} (reloads with the default)")
         yield self.at(
             get_config,
-            f"{ctx.cls.name}.get_config() {'; and '.join(parts)}; make the config keys exactly the "
-            f"__init__ arguments of {ctx.cls.name}",
+            f"{ctx.cls.name}.get_config() {'; '.join(parts)}; make its keys the __init__ arguments",
         )
 
     def missing(self, ctx: ClassContext, config: ConfigDict, init_index: int, init) -> list:
@@ -209,8 +205,11 @@ def _forwards_kwargs(init: nodes.FunctionDef, kwarg: str) -> bool:
     )
 
 
-def _names(names) -> str:
-    return ", ".join(f"'{n}'" for n in names)
+def _names(names, shown: int = 3) -> str:
+    """At most ``shown`` names, then how many more: the message stays one editor line."""
+    names = list(names)
+    text = ", ".join(f"'{n}'" for n in names[:shown])
+    return text + (f" and {len(names) - shown} more" if len(names) > shown else "")
 
 
 class ConfigDropsBase(Rule):
@@ -226,10 +225,13 @@ class ConfigDropsBase(Rule):
             return  # a config that spells out "name" rebuilds the base part by hand, on purpose
         if ctx.ancestry.is_a("Model") and not ctx.targets_keras3(ctx.ancestry.base):
             return  # a Keras 2 subclassed Model's base config is empty: nothing is dropped
-        base = ctx.ancestry.base.display
+        init = chain_method(ctx, "__init__")[1]
+        if init is not None and not syntax.super_init_calls(init):
+            return  # KL107 (super-init-not-called) alone: the fix here would make get_config crash
+        # Without **kwargs in __init__, the base keys the fix adds would make reload raise TypeError.
+        kwargs = "" if init is None or init.args.kwarg else ", and take **kwargs in __init__"
         yield self.at(
             get_config,
-            f"{ctx.cls.name}.get_config() builds its dict without super().get_config(): the {base} "
-            "config (name, trainable, dtype policy) is lost on reload and clone; start from "
-            "`config = super().get_config()` and update it",
+            f"{ctx.cls.name}.get_config() drops the base config: name, trainable and dtype are lost on "
+            f"reload; start from super().get_config(){kwargs}",
         )

@@ -106,7 +106,7 @@ def _plain_fault(node: nodes.NodeNG) -> str | None:
             ancestry = resolver.resolve_class(value._proxied)
             if ancestry is None:
                 return None
-            faults.append(f"a layer ({ancestry.base.display})")
+            faults.append(f"a {value._proxied.name} instance")
         else:
             return None
     return faults[0] if faults else None
@@ -161,11 +161,8 @@ class ConfigNotSerializable(Rule):
         verdict = Verdict(ranges, facts.versions[-1])
         yield self.at(
             init,
-            f"{ctx.cls.name} defines no get_config, but its argument '{param}' is {fault} ({where}): "
-            "Keras' automatic config only captures str/int/float/bool/None values, so saving raises "
-            f"NotImplementedError 'must override get_config()' in Keras {verdict.describe()} "
-            f"({ctx.targeting_note()}); define get_config (and from_config) serializing '{param}' "
-            "with keras.saving.serialize_keras_object",
+            f"{ctx.cls.name} has no get_config and '{param}' is {fault} ({where}): saving fails in Keras "
+            f"{verdict.short()} ({ctx.targeting_note()}); define get_config/from_config",
         )
 
     def default_fault(self, ctx, init, facts, kind):

@@ -42,9 +42,8 @@ class BuildNeverCalled(Rule):
             return
         yield self.at(
             build,
-            f"{ctx.cls.name}.build() is never called: {base.display} marks the layer "
-            f"built in __init__ in Keras {verdict.describe()} ({ctx.targeting_note()}); "
-            f"set `self.built = False` after `super().__init__()` in {ctx.cls.name}.__init__",
+            f"{ctx.cls.name}.build() never runs: {base.name} is built in __init__ in Keras "
+            f"{verdict.short()} ({ctx.targeting_note()}); set self.built = False after super().__init__()",
         )
 
 
@@ -76,9 +75,9 @@ class BuiltSetBeforeBuild(Rule):
             for assign in syntax.assigns_self_attr(method, "built", True):
                 yield self.at(
                     assign,
-                    f"`self.built = True` in {ctx.cls.name}.{method.name}() marks the layer built before "
-                    f"Keras calls {ctx.cls.name}.build(), so build() never runs and the state it creates "
-                    "is missing; remove it (Keras sets `built` itself once build() returns)",
+                    f"`self.built = True` in {ctx.cls.name}.{method.name}() marks the layer built, so "
+                    f"{ctx.cls.name}.build() never runs and its state is missing; remove it (Keras sets it "
+                    "after build())",
                 )
 
 

@@ -12,6 +12,10 @@ from ..knowledge import stubs
 from .base import ClassContext, Diagnostic, ModuleContext, ModuleRule, Rule
 
 
+def _short_call(dotted: str) -> str:
+    return dotted if len(dotted) <= 40 else dotted[:37] + "..."
+
+
 def _local_class(node: nodes.NodeNG, name: str) -> nodes.ClassDef | None:
     """The class ``name`` is bound to in the same module, when that is its only binding."""
     try:
@@ -68,9 +72,8 @@ class BackendSpecificOp(Rule):
             reported.append(node)
             yield self.at(
                 node,
-                f"{ctx.cls.name}.call() uses {dotted}() in a Keras 3 layer (this file imports keras): "
-                "TensorFlow ops cannot take the JAX or PyTorch backend's tensors (nor their symbolic "
-                "tracing when the layer is built in a functional model); use the keras.ops equivalent",
+                f"{ctx.cls.name}.call() uses {_short_call(dotted)}() in a Keras 3 layer: TensorFlow ops fail "
+                "on JAX and PyTorch tensors; use the keras.ops equivalent",
             )
 
     @staticmethod

@@ -53,9 +53,11 @@ def _stored_in(node: nodes.NodeNG, me: str | None) -> str | None:
     return None
 
 
-def _short(node: nodes.NodeNG) -> str:
-    text = node.as_string()
-    return text if len(text) <= 60 else text[:57] + "..."
+def _short(call: nodes.Call, attr: str) -> str:
+    """``self.proj = Dense(...)``: what a message needs to find the line, in a few characters."""
+    func = call.func
+    callee = func.attrname if isinstance(func, nodes.Attribute) else getattr(func, "name", "...")
+    return f"self.{attr} = {callee}(...)"
 
 
 def creations(func: nodes.FunctionDef) -> Iterator[Creation]:
@@ -69,7 +71,8 @@ def creations(func: nodes.FunctionDef) -> Iterator[Creation]:
                 yield Creation(node, f"{node.func.as_string()}(...)", "variable", _stored_in(node, me))
             elif isinstance(node.parent, (nodes.Assign, nodes.AnnAssign)) and _stored_in(node, me):
                 if resolver.constructed_class(node) is not None:
-                    yield Creation(node.parent, _short(node.parent), "layer", _stored_in(node, me))
+                    attr = _stored_in(node, me)
+                    yield Creation(node.parent, _short(node, attr or "?"), "layer", attr)
 
 
 def under_condition(node: nodes.NodeNG, scope: nodes.NodeNG) -> bool:
@@ -129,18 +132,14 @@ class StateCreatedInCall(Rule):
 
     def message(self, ctx, creation: Creation, path, guarded: bool, keras3: bool) -> str:
         where = f"{creation.what} in {ctx.cls.name}.call(){_via(path)}"
-        fix = "create it in build() (or __init__) and only use it in call()"
+        fix = "create it in build()"
         if creation.kind == "variable" and creation.attr is None:
-            return (f"{where} makes a new variable on every call that no layer tracks (never trained, "
-                    f"never saved); {fix}")
+            return f"{where} makes an untracked variable on every call (never trained or saved); {fix}"
         if keras3:
-            guard = ", even behind its guard" if guarded else ""
-            return (f"{where}: Keras 3 locks a layer's state once it is built, so this raises ValueError "
-                    "\"You cannot add new elements of state (variables or sub-layers) to a layer that is already "
-                    f"built\"{guard}; {fix}")
-        return (f"{where} runs on every call: Keras 2 creates and tracks a fresh, untrained "
-                f"{'layer' if creation.kind == 'layer' else 'variable'} each time; {fix}, "
-                "or guard lazy creation (`if self.x is None:`)")
+            guard = ", even guarded" if guarded else ""
+            return f"{where} raises ValueError 'cannot add new elements of state'{guard}; {fix}"
+        kind = "layer" if creation.kind == "layer" else "variable"
+        return f"{where} makes a fresh, untrained {kind} on every call (Keras 2); {fix}, or guard it"
 
 
 def owns_weights(ctx: ClassContext, keras_class: KerasClass):
@@ -204,12 +203,9 @@ class StateAddedAfterBuilt(Rule):
                     continue
                 yield self.at(
                     creation.node,
-                    f"{creation.what} in {ctx.cls.name}.__init__(){_via(path)} after super().__init__(): "
-                    f"{base.display} marks a subclass without build() built and locks its state in "
-                    f"__init__ in Keras {verdict.describe()} ({ctx.targeting_note()}), so this raises "
-                    "ValueError \"You cannot add new elements of state ... already built\"; "
-                    f"subclass keras.layers.Layer and hold a {base.name} instead (or define build() in "
-                    f"{ctx.cls.name} and create the state there)",
+                    f"{creation.what} in {ctx.cls.name}.__init__(){_via(path)} raises ValueError: {base.name} "
+                    f"locks its state in __init__ in Keras {verdict.short()} ({ctx.targeting_note()}); "
+                    "create it in build()",
                 )
 
 
