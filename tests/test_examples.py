@@ -4,7 +4,7 @@ An example's docstring starts with the codes it demonstrates (``KL101:``,
 ``KL201, KL202:``) or says nothing about codes when it is clean code. The
 command runs in a fresh virtual environment without keras, so every affected
 Keras release counts; here that target is explicit (tests/helpers.py), so a
-``keras`` installed beside the tests changes nothing. tests/test_readme.py
+``keras`` installed beside the tests changes nothing. tests/test_install.py
 runs the command itself, as written, with the system Python.
 """
 
@@ -34,5 +34,5 @@ def test_example_reports_exactly_its_codes(path):
 
 
 def test_examples_show_every_code():
-    """What the README says command 1 shows: every code, each in an example of its own name."""
+    """What the README says command 1 shows: every code."""
     assert set().union(*map(documented_codes, FILES)) == set(BY_CODE)
