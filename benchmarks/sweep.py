@@ -87,13 +87,14 @@ class Report:
                 f"{checked[2]} internal errors, {checked[3]} budget stops ({times}): {verdict}")
 
 
-def flake8(paths: list[Path], jobs: int, cwd: Path, python: str = sys.executable, timeout: float = 3600) -> Run:
+def flake8(paths: list[Path], jobs: int, cwd: Path, python: str = sys.executable, timeout: float = 3600,
+           extra: tuple[str, ...] = ()) -> Run:
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
     env[DEBUG_ENV] = "1"
     start = time.monotonic()
     result = subprocess.run(
-        [python, "-m", "flake8", *FLAKE8_ARGS, f"-j{jobs}", *map(str, paths)],
+        [python, "-m", "flake8", *FLAKE8_ARGS, *extra, f"-j{jobs}", *map(str, paths)],
         cwd=cwd, capture_output=True, text=True, env=env, timeout=timeout,
     )
     return Run(jobs, result.returncode, result.stdout, result.stderr, time.monotonic() - start)
@@ -107,8 +108,11 @@ def sample(files: list[Path], limit: int | None) -> list[Path]:
 
 
 def sweep(name: str, root: Path, limit: int | None = None, jobs: tuple[int, ...] = (2, 1),
-          max_bytes: int | None = None) -> Report:
-    """flake8 over ``root``'s Python files (or a sample), once per job count, run from ``root``."""
+          max_bytes: int | None = None, extra: tuple[str, ...] = ()) -> Report:
+    """flake8 over ``root``'s Python files (or a sample), once per job count, run from ``root``.
+
+    ``extra``: more flake8 options, e.g. a ``--keras-version`` that a caller's expectations depend on.
+    """
     files = corpus.python_files(root)
     if max_bytes:
         files = [f for f in files if f.stat().st_size <= max_bytes]
@@ -116,7 +120,7 @@ def sweep(name: str, root: Path, limit: int | None = None, jobs: tuple[int, ...]
     report = Report(name, len(files))
     relative = [f.relative_to(root) for f in files]
     for count in jobs:
-        report.runs.append(flake8(relative, count, root))
+        report.runs.append(flake8(relative, count, root, extra=extra))
     return report
 
 

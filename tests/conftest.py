@@ -1,9 +1,18 @@
 import sys
+from importlib import metadata
 
 import astroid
 from astroid import modutils
 from astroid.interpreter._import import spec
 import pytest
+
+
+def pytest_report_header(config):
+    # tox -e installed-keras runs the suite with keras installed: its metadata is the plugin's default target.
+    try:
+        return f"keras {metadata.version('keras')} installed (tests pin the target they depend on)"
+    except metadata.PackageNotFoundError:
+        return "keras not installed"
 
 
 @pytest.fixture(autouse=True)

@@ -34,10 +34,20 @@ def option_target(keras_version: str | None) -> versions.Target:
 
 
 def lint(source: str, path: Path, keras_version: str | None = None, codes=()) -> list[str]:
-    target = option_target(keras_version)
     source = textwrap.dedent(source)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(source)
+    return lint_file(path, keras_version, codes)
+
+
+def lint_file(path: Path, keras_version: str | None = None, codes=()) -> list[str]:
+    """Every rule (opt-in ones too) on a file as it is on disk.
+
+    The target is explicit, never the ``keras`` distribution that happens to be
+    installed beside the tests: ``keras_version``, or every known release.
+    """
+    target = option_target(keras_version)
+    source = path.read_text()
     found = analyze(source, str(path), target, knowledge.default(), rules=ALL)
     return [f"{d.line}:{d.code}" for d in found if not codes or d.code in codes]
 

@@ -1,7 +1,8 @@
 """The recipes the README shows (``<!-- recipe: NAME -->`` before a code block).
 
 The slow tests run these very texts, and docs/integrations.md must carry the
-same blocks, so what users copy is what the suite runs.
+same blocks, so what users copy is what the suite runs. Shell commands to type
+(``<!-- commands: NAME -->`` before a ```sh block) are read the same way.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ README = ROOT / "README.md"
 INTEGRATIONS = ROOT / "docs" / "integrations.md"
 
 _RECIPE = re.compile(r"<!-- recipe: ([\w-]+) -->\s*```\w*\n(.*?)```", re.S)
+_COMMANDS = r"<!-- commands: {} -->\s*```sh\n(.*?)```"
 
 
 def recipes(path: Path = README) -> dict[str, str]:
@@ -26,3 +28,9 @@ def recipes(path: Path = README) -> dict[str, str]:
 
 def recipe(name: str) -> str:
     return recipes()[name]
+
+
+def commands(name: str, path: Path = README) -> list[str]:
+    """The command lines of the ``<!-- commands: NAME -->`` block, as written (comments and blank lines left out)."""
+    (block,) = re.findall(_COMMANDS.format(re.escape(name)), path.read_text(), re.S)
+    return [line for line in block.splitlines() if line.strip() and not line.lstrip().startswith("#")]

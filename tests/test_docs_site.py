@@ -100,7 +100,7 @@ def test_mkdocs_config_lists_every_page_without_a_nav():
 def test_readme_recipes_are_the_integrations_page_recipes():
     """What the README shows is what docs/integrations.md shows, and the slow tests run both."""
     from_readme = recipes(README)
-    assert set(from_readme) == {"pre-commit-hook", "pre-commit-flake8", "tox-lint"}
+    assert set(from_readme) == {"pre-commit-hook", "pre-commit-flake8", "pre-commit-ruff", "ruff-external", "tox-lint"}
     assert recipes(INTEGRATIONS) == from_readme
 
 

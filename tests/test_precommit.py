@@ -36,6 +36,17 @@ def with_repo(config: str, url: str) -> str:
     return replaced
 
 
+def with_repos(config: str, local: dict[str, Path]) -> str:
+    """A recipe with each ``repo:`` URL (``local``'s keys, all of them) pointed at a local git repository."""
+    assert re.findall(r"- repo: (\S+)", config) == list(local)
+    return re.sub(r"(- repo: )(\S+)", lambda m: m.group(1) + str(local[m.group(2)]), config)
+
+
+def rev_for(config: str, url: str) -> str:
+    """The ``rev:`` right after the ``repo: url`` line."""
+    return re.search(rf"- repo: {re.escape(url)}\n\s+rev: (\S+)\n", config).group(1)
+
+
 def rev_of(config: str) -> str:
     return re.search(r"^\s+rev: (\S+)$", config, re.M).group(1)
 
@@ -111,6 +122,34 @@ FLAKE8_HOOKS = """\
 """
 
 
+def hook_standin(dest: Path, hooks: str, rev: str, requirement: str) -> Path:
+    """A local git repository standing in for a hook repository of PyPI tools (flake8's, ruff's).
+
+    It has the real repository's hook definitions (``hooks``) and, tagged ``rev``,
+    a package that installs ``requirement`` from PyPI, as the real one does.
+    """
+    dest.mkdir()
+    (dest / ".pre-commit-hooks.yaml").write_text(hooks)
+    (dest / "pyproject.toml").write_text(textwrap.dedent(f"""\
+        [build-system]
+        requires = ["setuptools>=61"]
+        build-backend = "setuptools.build_meta"
+
+        [project]
+        name = "{dest.name}-standin"
+        version = "{rev.removeprefix("v")}"
+        dependencies = ["{requirement}"]
+
+        [tool.setuptools]
+        py-modules = []
+        """))
+    git("init", "-q", cwd=dest)
+    git("add", "-A", cwd=dest)
+    git("commit", "-q", "-m", f"stand-in for a hook repository ({requirement})", cwd=dest)
+    git("tag", rev, cwd=dest)
+    return dest
+
+
 @pytest.mark.slow
 def test_flake8_hook_recipe_with_the_plugin_as_additional_dependency(tmp_path_factory, tmp_path, pre_commit_env):
     """The README's flake8-hook recipe, with a local stand-in for the PyCQA/flake8 repository.
@@ -121,26 +160,7 @@ def test_flake8_hook_recipe_with_the_plugin_as_additional_dependency(tmp_path_fa
     """
     config = recipe("pre-commit-flake8")
     rev = rev_of(config)
-    standin = tmp_path / "flake8-hook"
-    standin.mkdir()
-    (standin / ".pre-commit-hooks.yaml").write_text(FLAKE8_HOOKS)
-    (standin / "pyproject.toml").write_text(textwrap.dedent(f"""\
-        [build-system]
-        requires = ["setuptools>=61"]
-        build-backend = "setuptools.build_meta"
-
-        [project]
-        name = "flake8-hook-standin"
-        version = "{rev}"
-        dependencies = ["flake8=={rev}"]
-
-        [tool.setuptools]
-        py-modules = []
-        """))
-    git("init", "-q", cwd=standin)
-    git("add", "-A", cwd=standin)
-    git("commit", "-q", "-m", "stand-in for PyCQA/flake8", cwd=standin)
-    git("tag", rev, cwd=standin)
+    standin = hook_standin(tmp_path / "flake8-hook", FLAKE8_HOOKS, rev, f"flake8=={rev}")
 
     dists = built_dists(tmp_path_factory)
     env = dict(pre_commit_env, **find_links(dists.directory))
@@ -154,6 +174,78 @@ def test_flake8_hook_recipe_with_the_plugin_as_additional_dependency(tmp_path_fa
 
 def _hook_flake8(home: str) -> list[str]:
     """The flake8 pre-commit installed for the hook (its only python environment)."""
-    found = sorted(Path(home).glob("repo*/py_env-*/bin/flake8"))
+    return [_hook_tool(home, "flake8")]
+
+
+def _hook_tool(home: str, name: str) -> str:
+    """A console script of the one hook environment pre-commit installed that has it."""
+    found = sorted(Path(home).glob(f"repo*/py_env-*/bin/{name}"))
     assert len(found) == 1, found
-    return [str(found[0])]
+    return str(found[0])
+
+
+# ruff's hook definition (astral-sh/ruff-pre-commit's .pre-commit-hooks.yaml, the hook the recipe uses).
+RUFF_HOOKS = """\
+- id: ruff-check
+  name: ruff check
+  entry: ruff check --force-exclude
+  language: python
+  types_or: [python, pyi, jupyter]
+  require_serial: true
+"""
+RUFF_PRE_COMMIT = "https://github.com/astral-sh/ruff-pre-commit"
+
+# A deliberate silence: the project targets 3.8 and knows the layer's build() never runs.
+SILENCED = BAD_LAYER.replace("    def build(self, input_shape):", "    def build(self, input_shape):  # noqa: KL101")
+# The project's own ruff selection; the recipe adds `external` to the same table.
+RUFF_USER = 'extend-select = ["RUF"]  # ruff\'s own rules: RUF100 and RUF102 fix noqa comments\n'
+
+
+@pytest.mark.slow
+def test_ruff_recipe_keeps_the_kl_noqa(tmp_path, pre_commit_env):
+    """The README's ruff + flake8-keras-layers pre-commit recipe, ruff from PyPI at the recipe's rev.
+
+    With ``external = ["KL"]`` ruff leaves ``# noqa: KL101`` alone and both hooks pass; without it,
+    ruff's fix deletes the comment and flake8 reports the silenced line again.
+    """
+    config = recipe("pre-commit-ruff")
+    ruff_rev = rev_for(config, RUFF_PRE_COMMIT)
+    ruff_repo = hook_standin(tmp_path / "ruff-hook", RUFF_HOOKS, ruff_rev, f"ruff=={ruff_rev.removeprefix('v')}")
+    hook_repo = tmp_path / "hook"
+    git_snapshot(hook_repo)
+    ours = re.search(r"- repo: (\S+/flake8-keras-layers)\n", config).group(1)
+    git("tag", rev_for(config, ours), cwd=hook_repo)
+    external = recipe("ruff-external")
+    assert external.startswith("[tool.ruff.lint]\n")
+    files = {"layers/bad.py": SILENCED, "setup.cfg": USER_CONFIG, "pyproject.toml": external + RUFF_USER,
+             ".pre-commit-config.yaml": with_repos(config, {RUFF_PRE_COMMIT: ruff_repo, ours: hook_repo})}
+    project = git_project(tmp_path / "project", files)
+
+    kept = pre_commit("run", "--all-files", cwd=project, env=pre_commit_env, ok=(0,))
+    assert (project / "layers/bad.py").read_text() == SILENCED, kept.stdout
+    assert re.search(r"^ruff check\.+Passed$", kept.stdout, re.M) and kl_lines(kept.stdout) == [], kept.stdout
+
+    (project / "pyproject.toml").write_text("[tool.ruff.lint]\n" + RUFF_USER)
+    git("add", "-A", cwd=project)
+    removed = pre_commit("run", "--all-files", cwd=project, env=pre_commit_env, ok=(1,))
+    assert (project / "layers/bad.py").read_text() == BAD_LAYER, removed.stdout
+    assert len(kl_lines(removed.stdout)) == 1 and kl_lines(removed.stdout)[0].startswith(KL101_AT), removed.stdout
+
+    # RUF100 alone (unused noqa) drops a whole comment whose other code is unused, KL101 with it, unless
+    # KL is external: the same ruff, on a line that is not too long.
+    ruff = _hook_tool(pre_commit_env["PRE_COMMIT_HOME"], "ruff")
+    (project / "both.py").write_text("x = 1  # noqa: E501, KL101\n")
+    run(ruff, "check", "--isolated", "--select=RUF100", "--fix", "both.py", cwd=project, env=pre_commit_env)
+    assert (project / "both.py").read_text() == "x = 1\n"
+    (project / "both.py").write_text("x = 1  # noqa: E501, KL101\n")
+    run(ruff, "check", "--isolated", "--select=RUF100", "--config", "lint.external = ['KL']", "--fix", "both.py",
+        cwd=project, env=pre_commit_env)
+    assert (project / "both.py").read_text() == "x = 1  # noqa: KL101\n"
+
+
+def test_ruff_recipes_declare_the_kl_codes_external():
+    assert re.search(r'^external = \["KL"\]$', recipe("ruff-external"), re.M)
+    config = recipe("pre-commit-ruff")
+    assert rev_for(config, RUFF_PRE_COMMIT).startswith("v")
+    assert re.search(r"^\s+- id: ruff-check\n\s+args: \[--fix\]$", config, re.M)
+    assert re.search(r"^\s+- id: flake8-keras-layers$", config, re.M)

@@ -1,5 +1,6 @@
 """Broken, hostile or huge input yields diagnostics or nothing, never a crash or an import."""
 
+import ast
 import textwrap
 
 import pytest
@@ -10,6 +11,8 @@ from flake8_keras_layers.engine import driver as analysis
 from flake8_keras_layers.knowledge import facts as knowledge, versions
 from flake8_keras_layers.rules import ALL, Rule
 
+# A release where POOLING is reported (KL101), rather than whatever keras is installed beside the tests.
+TARGET = "--keras-version=3.8"
 POOLING = "import keras\n\n\nclass P(keras.layers.MaxPooling2D):\n    def build(self, input_shape):\n        pass\n"
 
 BROKEN_SOURCES = {
@@ -26,11 +29,27 @@ BROKEN_SOURCES = {
 }
 
 
+def flake8_can_parse(source: str) -> bool:
+    """flake8 handles a SyntaxError from ``ast.parse``; older Pythons (Debian 12's 3.11.2) raise
+    ValueError for NUL bytes instead, and flake8 then aborts, plugin or not."""
+    try:
+        ast.parse(source)
+    except SyntaxError:
+        pass
+    except ValueError:
+        return False
+    return True
+
+
 @pytest.mark.parametrize("name", BROKEN_SOURCES)
 def test_broken_source_does_not_crash_flake8(name, tmp_path):
     (tmp_path / "bad.py").write_text(BROKEN_SOURCES[name])
     (tmp_path / "ok.py").write_text(POOLING)
-    result = flake8("--isolated", "--select=KL,E999", ".", cwd=tmp_path)
+    result = flake8("--isolated", "--select=KL,E999", TARGET, ".", cwd=tmp_path)
+    if not flake8_can_parse(BROKEN_SOURCES[name]):
+        # flake8 itself fails on this file before any plugin sees it: the plugin must not be involved.
+        assert "ValueError" in result.stderr and "flake8_keras_layers" not in result.stderr
+        return
     assert "failed during execution" not in result.stderr
     assert "Traceback" not in result.stderr
     assert "ok.py:5:KL101" in codes(result)
@@ -67,7 +86,7 @@ def test_ten_thousand_line_file(tmp_path):
     assert source.count("\n") > 10_000
     path = tmp_path / "huge.py"
     path.write_text(source)
-    result = flake8("--isolated", "--select=KL", "huge.py", cwd=tmp_path)
+    result = flake8("--isolated", "--select=KL", TARGET, "huge.py", cwd=tmp_path)
     assert "Traceback" not in result.stderr
     # Either every class is reported, or the file budget ran out part way: never a crash.
     assert 0 < len(codes(result)) <= 1250
@@ -92,7 +111,7 @@ def test_linting_never_imports_keras_tensorflow_or_user_code(tmp_path):
     (project / "pkg" / "p.py").write_text(
         "from pkg.base import Base\n\n\nclass P(Base):\n    def build(self, input_shape):\n        pass\n"
     )
-    result = flake8("--isolated", "--select=KL", "pkg/p.py", cwd=project, pythonpath=str(poison))
+    result = flake8("--isolated", "--select=KL", TARGET, "pkg/p.py", cwd=project, pythonpath=str(poison))
     assert codes(result) == ["p.py:5:KL101"], result.stderr
     assert not (tmp_path / "IMPORTED").exists()
 

@@ -68,7 +68,8 @@ def test_standard_library_sample():
 
 
 def test_keras_project(tmp_path):
-    report = sweep.sweep("keras project", keras_project(tmp_path))
+    # derived.P's KL101 needs a release where MaxPooling2D subclasses are built at __init__ (not any installed keras).
+    report = sweep.sweep("keras project", keras_project(tmp_path), extra=("--keras-version=3.8",))
     check(report)
     reported = report.runs[0].stdout
     # Resolved across modules, in both runs (the -j2 workers each parse proj.base themselves).

@@ -38,9 +38,13 @@ before anything runs. It reads your code with astroid; it never imports Keras,
 TensorFlow or your code.
 
 ```sh
-python -m pip install flake8-keras-layers
-flake8 --select=KL src/
+# not on PyPI yet: from a checkout of the repository, into a virtual environment
+python3 -m venv .venv && .venv/bin/pip install /path/to/flake8-keras-layers
+.venv/bin/flake8 --select=KL src/
 ```
+
+Or install a wheel built from a checkout, beside the flake8 you already run: see
+[Install](integrations.md#install).
 
 ## Rules
 
@@ -58,7 +62,8 @@ FOOTER = """
 ## More
 
 - [Configuration](configuration.md): `keras-version`, choosing codes, silencing.
-- [Editors, pre-commit, tox](integrations.md): editor buffers, the pre-commit hook, a tox `lint` env.
+- [Install, editors, pre-commit, ruff, tox, CI](integrations.md): installing from a checkout or a wheel,
+  editor buffers, the pre-commit hook, flake8 beside ruff, a tox `lint` env, CI.
 """
 
 
