@@ -61,6 +61,37 @@ def stored_under_keys(init: nodes.FunctionDef, keys: frozenset[str]) -> set[str]
     return found
 
 
+def construction_only(init: nodes.FunctionDef, param: str) -> bool:
+    """``param`` only has a one-time effect in ``__init__`` and is left out of the config on purpose:
+    never stored on ``self`` nor handed to anything that keeps it (a constructor, a function), only
+    tested, rebound, or given to a method of the instance itself (``self.load_weights(weights)``,
+    ``self.determine_input(input_tensor)``), whose effect a reloaded copy does not need."""
+    me = syntax.self_name(init)
+    uses = [n for n in init.nodes_of_class(nodes.Name) if n.name == param]
+    return bool(uses) and all(_one_time_use(use, me, param) for use in uses)
+
+
+def _one_time_use(use: nodes.Name, me: str | None, param: str) -> bool:
+    statement = use.statement()
+    if isinstance(statement, (nodes.Raise, nodes.Assert)):
+        return True  # an error message or a check
+    if isinstance(statement, (nodes.If, nodes.While)) and use in statement.test.nodes_of_class(nodes.Name):
+        return True  # `if weights is not None:`
+    child: nodes.NodeNG = use
+    for parent in use.node_ancestors():
+        if parent is statement:
+            break
+        if isinstance(parent, nodes.Compare) or isinstance(parent, nodes.IfExp) and child is parent.test:
+            return True  # only a truth value comes out
+        if isinstance(parent, nodes.Call):
+            return syntax.is_self_attr(parent.func, me) and child is not parent.func
+        child = parent
+    if isinstance(statement, (nodes.Assign, nodes.AugAssign)):
+        targets = statement.targets if isinstance(statement, nodes.Assign) else [statement.target]
+        return all(isinstance(t, nodes.AssignName) and t.name == param for t in targets)  # rebound
+    return False
+
+
 def reload_is_plain(ctx: ClassContext) -> bool:
     """Reload is ``cls(**config)``: no ``from_config`` in the chain, or one that only adjusts values
     and ends in ``cls(**config)`` (a renaming ``from_config`` cannot be followed)."""
@@ -158,7 +189,7 @@ class ConfigMissingArg(Rule):
                 if klass_init is not None:
                     covered |= names_passed_to_super(klass_init)
         covered |= stored_under_keys(init, config.keys)
-        found = [p for p in named_params(init) if p.name not in covered]
+        found = [p for p in named_params(init) if p.name not in covered and not construction_only(init, p.name)]
         owner = ctx.ancestry.chain[init_index]
         return [p for p in found if not fixed_by_subclasses(owner, p.name)]
 
