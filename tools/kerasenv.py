@@ -38,8 +38,10 @@ import tempfile
 TOOLS_DIR = pathlib.Path(__file__).resolve().parent
 BACKEND = "jax"
 
-__all__ = ["ensure_keras", "ensure_deps", "ensure_tensorflow", "run_keras", "keras_env", "cache_root", "deps_file_for",
-           "version_key"]
+__all__ = ["ensure_keras", "ensure_deps", "ensure_tensorflow", "ensure_tf_keras", "run_keras", "keras_env", "cache_root",
+           "deps_file_for", "version_key"]
+# The tf_keras release matching tools/tensorflow-deps.txt's tensorflow (Keras 2 witnesses).
+TF_KERAS = "2.21.0"
 
 
 def cache_root() -> pathlib.Path:
@@ -139,6 +141,14 @@ def ensure_tensorflow() -> pathlib.Path:
     digest = hashlib.sha256(req.read_bytes()).hexdigest()[:12]
     target = cache_root() / "deps" / f"tensorflow-{digest}"
     _pip_target(target, ["-r", str(req)])
+    return target
+
+
+def ensure_tf_keras() -> pathlib.Path:
+    """Install (once) and return a dir with tf_keras ``TF_KERAS`` (no deps: it runs on ``ensure_tensorflow()``'s
+    TensorFlow); run Keras 2 code with ``PYTHONPATH`` set to both."""
+    target = cache_root() / "tf_keras" / TF_KERAS
+    _pip_target(target, [f"tf_keras=={TF_KERAS}"])
     return target
 
 
