@@ -53,7 +53,8 @@ def run_tf_keras(cases: dict[str, tuple[str, str]]) -> dict[str, dict]:
     path = os.pathsep.join([str(kerasenv.ensure_tf_keras()), str(kerasenv.ensure_tensorflow())])
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "KERAS_", "TF_"))}
     env.update({"PYTHONPATH": path, "PYTHONNOUSERSITE": "1", "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""})
-    code = f"CASES = {json.dumps(json.dumps(cases))}\n" + _RUNNER.replace("import keras\n", "import tf_keras as keras\n")
+    runner = _RUNNER.replace("import keras\n", "import tf_keras as keras\n")
+    code = f"CASES = {json.dumps(json.dumps(cases))}\n" + runner
     # A neutral cwd: a module in the caller's directory must not shadow TensorFlow's.
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=900,
                           cwd=str(Path(sys.prefix)))

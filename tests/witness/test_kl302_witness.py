@@ -121,4 +121,3 @@ def test_keras2_reload_fails_on_the_keyword_reported(tmp_path):
     # The automatic config keeps only what __init__ takes: what makes KL302 silent for it under Keras 2.
     assert outcomes["automatic config"]["reload_fails_on"] is None
     assert outcomes["no **kwargs"]["reload_fails_on"] == "name"
-
