@@ -121,7 +121,8 @@ class InitDropsKwargs(Rule):
         is empty (tf_keras 2.21): only an explicit config of a Layer carries the base keys there."""
         if ctx.ancestry.is_a("Model"):
             return False
-        return explicit or not facts.uses_layer_get_config(base.name, None)
+        # A class the probe never saw (tf_keras only) may use the automatic config: only explicit counts.
+        return explicit or facts.uses_layer_get_config(base.name, None) is False
 
     @staticmethod
     def config_carries_base(ctx: ClassContext) -> bool | None:
