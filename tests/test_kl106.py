@@ -31,6 +31,25 @@ CASES = [
     Case("in __init__ and other methods too",
          'import keras\n\nclass Net(keras.layers.Layer):\n    def __init__(self):\n        super().__init__()\n'
          '        self.w = self.add_weight("w", shape=(1,))\n', ["6:KL106"]),
+    Case("name and shape positional, initializer= by keyword",
+         layer('self.w = self.add_weight("w", (4,), initializer="ones")'), ["5:KL106"]),
+    Case("Keras 2's name, shape, dtype by position", layer('self.w = self.add_weight("w", (4,), "float32")'),
+         ["5:KL106"]),
+    Case("a form the probe did not run still takes the name as the shape",
+         layer('self.w = self.add_weight("w", (4,), "float32", dtype="float32")'), ["5:KL106"]),
+    Case("four positional arguments: refused from 3.14",
+         layer('self.w = self.add_weight((4,), "ones", "float32", True)'), ["5:KL106"], keras_version="3.14.0"),
+    Case("four positional arguments are Keras 3's own signature before 3.14",
+         layer('self.w = self.add_weight((4,), "ones", "float32", True)'), [], keras_version="3.13.2"),
+    Case("three positional arguments with the shape first",
+         layer('self.w = self.add_weight((4,), "ones", "float32")'), []),
+    Case("four positional arguments, first unknown: silent",
+         layer('self.w = self.add_weight(self.spec, "ones", "float32", True)'), []),
+    Case("four positional arguments under Keras 2",
+         layer('self.w = self.add_weight((4,), "ones", "float32", True)', header="import tf_keras",
+               base="tf_keras.layers.Layer"), []),
+    Case("the name first, then *args", layer('self.w = self.add_weight("w", *rest)'), ["5:KL106"]),
+    Case("a shape first, then *args: not followed", layer('self.w = self.add_weight((4,), *rest)'), []),
     Case("a positional shape is Keras 3's first parameter", layer("self.w = self.add_weight((4,), name='w')"), []),
     Case("a positional shape from input_shape", layer("self.w = self.add_weight((input_shape[-1],))"), []),
     Case("name by keyword", layer('self.w = self.add_weight(name="w", shape=(4,))'), []),
@@ -59,11 +78,41 @@ def test_kl106(case, tmp_path):
     assert run_case(replace(case, codes=("KL106",)), tmp_path) == case.expected
 
 
+def message_106(source: str, tmp_path, version: str | None = None) -> str:
+    target = option_target(version)
+    found = [d for d in analyze(textwrap.dedent(source), str(tmp_path / "m.py"), target, knowledge.default())
+             if d.code == "KL106"]
+    assert len(found) == 1, found
+    assert len(found[0].message) <= 200, found[0].message
+    return found[0].message
+
+
 @pytest.mark.parametrize("version, error", [("3.13.2", "TypeError \"got multiple values for argument 'shape'\""),
                                             ("3.14.0", "ValueError \"`name` must be passed as a keyword")])
 def test_message_names_the_exception_of_the_targeted_release(version, error, tmp_path):
-    source = textwrap.dedent(layer(NAMED))
-    target = option_target(version)
-    (found,) = [d for d in analyze(source, str(tmp_path / "m.py"), target, knowledge.default()) if d.code == "KL106"]
-    assert error in found.message
-    assert "pass it as name='w'" in found.message
+    message = message_106(layer(NAMED), tmp_path, version)
+    assert error in message
+    assert message.startswith("Net.build(): add_weight() gets the name by position: ")
+    assert message.endswith("; pass name='w'")
+
+
+@pytest.mark.parametrize("call, version, quoted", [
+    ('self.add_weight("w", (4,), initializer="ones")', "3.13.2",
+     "TypeError \"got multiple values for argument 'initializer'\" (Keras 3.13.2)"),
+    ('self.add_weight("w", (4,))', "3.13.2", "ValueError \"Could not interpret initializer identifier\""),
+    ('self.add_weight("w")', "3.0.0", "ValueError \"Cannot convert '...' to a shape\""),
+    ('self.add_weight((4,), "ones", "float32", True)', "3.14.0",
+     "TypeError \"takes at most 3 positional arguments but 4 were given\" (Keras 3.14.0)"),
+])
+def test_message_quotes_the_error_of_the_call_form(call, version, quoted, tmp_path):
+    assert quoted in message_106(layer(f"self.w = {call}"), tmp_path, version)
+
+
+def test_every_release_group_is_named_within_200_characters(tmp_path):
+    message = message_106(layer('self.w = self.add_weight("w", (4,), initializer="ones")'), tmp_path)
+    assert "(Keras 3.0-3.13)" in message and "(3.14-3.15.1)" in message
+
+
+def test_an_unprobed_form_quotes_no_exception(tmp_path):
+    message = message_106(layer('self.w = self.add_weight("w", (4,), "float32", dtype="float32")'), tmp_path)
+    assert "which Keras 3 takes as the shape: it fails (Keras 3.0-3.15.1)" in message

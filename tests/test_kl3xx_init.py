@@ -99,6 +99,50 @@ CASES_302 = [
         ["5:KL302"]),
 ]
 
+SEQUENTIAL = (
+    "import keras\n\n"
+    "class Stack(keras.Sequential):\n"
+    "    def __init__(self, {params}):\n"
+    "        super().__init__([keras.layers.Dense(2)], {forward})\n\n"
+    "    def get_config(self):\n"
+    "        return super().get_config()\n"
+)
+AUTO = (
+    "import keras\n\n"
+    "@keras.saving.register_keras_serializable(package='demo')\n"
+    "class Scale(keras.layers.Layer):\n"
+    "    def __init__(self, {params}):\n"
+    "        super().__init__({forward})\n"
+    "        self.units = units\n"
+)
+
+# Which keys reach __init__ on reload is probed per Keras base (tools/probe_reload.py).
+CASES_302 += [
+    Case("Sequential.from_config passes only name: an __init__ taking name reloads",
+         SEQUENTIAL.format(params="name=None", forward="name=name"), []),
+    Case("a Sequential subclass without name fails on 'name'",
+         SEQUENTIAL.format(params="depth=1", forward=""), ["4:KL302"]),
+    Case("automatic config keeps trainable: fails on 'trainable' even with name taken",
+         AUTO.format(params="units, name=None", forward="name=name"), ["5:KL302"]),
+    Case("automatic config with name, trainable and dtype taken",
+         AUTO.format(params="units, name=None, trainable=True, dtype=None",
+                     forward="name=name, trainable=trainable, dtype=dtype"), []),
+    Case("Keras 2 automatic config keeps only what __init__ takes (tf_keras 2.21)",
+         AUTO.format(params="units", forward="").replace("import keras", "import tf_keras as keras"), []),
+    Case("Keras 2 target, automatic config", AUTO.format(params="units", forward=""), [], keras_version="2.15"),
+    Case("Keras 2 target, explicit config", layer("units", "super().__init__()"), ["5:KL302"], keras_version="2.15"),
+    Case("a project from_config decides what reaches __init__: not followed",
+         layer("units", "super().__init__()", GET_CONFIG + "\n    @classmethod\n    def from_config(cls, config):\n"
+               "        return cls(config['units'])\n"), []),
+    Case("**kwargs swallowed, name and dtype handed on explicitly: trainable is still lost",
+         layer("units, name=None, dtype=None, **kwargs", "super().__init__(name=name, dtype=dtype)"), ["5:KL302"]),
+    Case("**kwargs swallowed, every base keyword handed on explicitly: nothing is lost",
+         layer("units, name=None, trainable=True, dtype=None, **kwargs",
+               "super().__init__(name=name, trainable=trainable, dtype=dtype)"), []),
+    Case("**kwargs swallowed, a constant name: the caller's name is lost",
+         layer("units, **kwargs", "super().__init__(name='scale')"), ["5:KL302"]),
+]
+
 # A class body that defines __init__ twice means the last one, as Python binds it.
 CASES_302 += [
     Case("__init__ defined twice: the effective one lacks **kwargs",
@@ -186,3 +230,44 @@ def test_kl302(case, tmp_path):
 def test_kl304(case, tmp_path):
     assert run_case(Case(case.id, case.source, case.expected, case.keras_version, case.files, ("KL304",)),
                     tmp_path) == case.expected
+
+
+def message_302(source: str, tmp_path, keras_version=None) -> str:
+    from helpers import option_target
+    from flake8_keras_layers.engine.driver import analyze
+    from flake8_keras_layers.knowledge import facts as knowledge
+
+    import textwrap
+
+    found = [d for d in analyze(textwrap.dedent(source), str(tmp_path / "m.py"), option_target(keras_version),
+                                knowledge.default()) if d.code == "KL302"]
+    assert len(found) == 1, found
+    assert len(found[0].message) <= 200, found[0].message
+    return found[0].message
+
+
+@pytest.mark.parametrize("source, keyword", [
+    (layer("units", "super().__init__()"), "name"),
+    (layer("units, name=None", "super().__init__(name=name)"), "trainable"),
+    (AUTO.format(params="units", forward=""), "trainable"),
+    (SEQUENTIAL.format(params="depth=1", forward=""), "name"),
+])
+def test_302_names_the_keyword_reload_fails_on(source, keyword, tmp_path):
+    message = message_302(source, tmp_path)
+    assert f"TypeError \"unexpected keyword argument '{keyword}'\" (Keras 3.0-3.15.1);" in message
+    assert message.startswith(("Scale.__init__", "Stack.__init__"))
+
+
+def test_302_keras2_target_says_keras_2(tmp_path):
+    assert "'name'\" (Keras 2);" in message_302(layer("units", "super().__init__()"), tmp_path, "2.15")
+    assert "'name'\" (Keras 2, 3.0-3.15.1);" in message_302(layer("units", "super().__init__()"), tmp_path, ">=2.15")
+
+
+@pytest.mark.parametrize("params, body, lost", [
+    ("units, **kwargs", "super().__init__()", ": name, trainable and dtype are silently ignored"),
+    ("units, name=None, dtype=None, **kwargs", "super().__init__(name=name, dtype=dtype)",
+     ": trainable is silently ignored"),
+    ("units, **kwargs", "super().__init__(name='scale')", ": name, trainable and dtype are"),
+])
+def test_302_lists_only_what_is_lost(params, body, lost, tmp_path):
+    assert lost in message_302(layer(params, body), tmp_path)

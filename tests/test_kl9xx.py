@@ -131,7 +131,47 @@ CASES_902 = [
     Case("Keras 2 (tf_keras)", "import tf_keras as keras\n\nf = keras.layers.Lambda(lambda x: x)\n", []),
     Case("Keras 2 target", "import keras\n\nf = keras.layers.Lambda(lambda x: x)\n", [], keras_version="2.15"),
     Case("unknown callee", "f = make().Lambda(lambda x: x)\n", []),
+    Case("named by name=", "import keras\n\nf = keras.layers.Lambda(lambda x: x, name='double')\n", ["3:KL902"]),
+    Case("the first release refuses .keras files", "import keras\n\nf = keras.layers.Lambda(lambda x: x)\n",
+         ["3:KL902"], keras_version="3.0.0"),
 ]
+
+
+def message_902(source: str, tmp_path, version=None) -> str:
+    import textwrap
+
+    from helpers import option_target
+
+    from flake8_keras_layers.engine.driver import analyze
+    from flake8_keras_layers.knowledge import facts as knowledge
+
+    found = [d for d in analyze(textwrap.dedent(source), str(tmp_path / "m.py"), option_target(version),
+                                knowledge.default(), rules=[BY_CODE["KL902"]])]
+    assert len(found) == 1, found
+    assert len(found[0].message) <= 200, found[0].message
+    return found[0].message
+
+
+NAMED = "import keras\n\nf = keras.layers.Lambda(lambda x: x * 2, name='double')\n"
+
+
+def test_902_names_the_lambda(tmp_path):
+    assert message_902(NAMED, tmp_path).startswith("Lambda 'double' holds a Python lambda: load_model (")
+    unnamed = NAMED.replace(", name='double'", "")
+    assert message_902(unnamed, tmp_path).startswith("Lambda holds a Python lambda")
+
+
+@pytest.mark.parametrize("version, says, not_says", [
+    ("3.0.0", "load_model (.keras) refuses it without safe_mode=False (Keras 3.0.0);", ".h5"),
+    ("3.14.0", "load_model (.keras, .h5) refuses it without safe_mode=False (Keras 3.14.0);", "from_config"),
+    ("3.15.0", "load_model (.keras, .h5) and from_config refuse it without safe_mode=False (Keras 3.15.0)", None),
+    (None, "load_model (.keras; .h5: Keras 3.11.3-3.15.1) and from_config (3.12.3-3.12.4, 3.15.0-3.15.1) refuse", None),
+    (">=3.12,<3.13", ".h5) and from_config (Keras 3.12.3-3.12.4) refuse it without safe_mode=False;", None),
+])
+def test_902_names_the_loaders_that_refuse_it_in_the_target(version, says, not_says, tmp_path):
+    message = message_902(NAMED, tmp_path, version)
+    assert says in message, message
+    assert not_says is None or not_says not in message
 
 
 @pytest.mark.parametrize("case", CASES_901, ids=str)

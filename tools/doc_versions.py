@@ -8,6 +8,9 @@ A page marks a generated block with the per-class fact it shows::
 
 ``fact -other`` shows where ``fact`` holds and ``other`` does not (a derived
 fact, as KL105 uses), and ``global fact_a fact_b`` shows global facts.
+From the constructor/config facts (tools/probe_config.py): ``call add_weight``
+(or ``call Lambda``) shows what each probed call form did per release, and
+``reload`` which base config keys reach a subclass's ``__init__`` on reload.
 
 ``python tools/doc_versions.py`` rewrites every block from the shipped data;
 ``--check`` exits 1 if a page is stale (the test suite runs the same check).
@@ -21,7 +24,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
 
+import probe_reload  # noqa: E402
+
+from flake8_keras_layers.knowledge import config_facts  # noqa: E402
 from flake8_keras_layers.knowledge import facts as knowledge_module  # noqa: E402
 from flake8_keras_layers.knowledge.facts import Knowledge, Verdict  # noqa: E402
 from flake8_keras_layers.knowledge.versions import fold_ranges  # noqa: E402
@@ -43,11 +50,52 @@ def _globals_table(facts: list[str], knowledge: Knowledge) -> str:
     return "\n".join(rows) + "\n"
 
 
+def _describe(variant: dict, knowledge: Knowledge) -> str:
+    ranges = tuple((knowledge_module.parse(a), knowledge_module.parse(b)) for a, b in variant["versions"])
+    return Verdict(ranges, knowledge.versions[-1]).describe()
+
+
+def _calls_table(callee: str, config: config_facts.ConfigKnowledge, knowledge: Knowledge) -> str:
+    rows = ["| call | Keras 3 releases | outcome |", "|---|---|---|"]
+    for form, variants in config.calls.get(callee, {}).items():
+        call = {**probe_reload.ADD_WEIGHT_FORMS, **probe_reload.LAMBDA_FORMS}.get(form, form)
+        for variant in variants:
+            outcome = "works" if variant["error"] is None else f"{variant['error']}: {variant['message']}"
+            rows.append(f"| `{call}` | {_describe(variant, knowledge)} | {outcome} |")
+    return "\n".join(rows) + "\n"
+
+
+def _reload_table(config: config_facts.ConfigKnowledge, knowledge: Knowledge) -> str:
+    """The base classes whose from_config passes fewer base keys than the base config holds, and the
+    automatic config's keys; every other measured class passes them all."""
+    rows = ["| Keras 3 releases | a subclass of | base config keys reaching its `__init__` on reload |",
+            "|---|---|---|"]
+    everything = {tuple(v["keys"]) for v in config.base_keys}
+    for name, variants in config.reload.items():
+        for variant in variants:
+            if tuple(variant["passes"]) not in everything:
+                keys = ", ".join(f"`{k}`" for k in variant["passes"]) or "none"
+                rows.append(f"| {_describe(variant, knowledge)} | `{name}` | {keys} |")
+    for base, variants in config.auto_reload.items():
+        for variant in variants:
+            for kind, how in (("plain", "without `name`"), ("named", "with `name`")):
+                keys = ", ".join(f"`{k}`" for k in variant.get(kind, ())) or "none"
+                rows.append(f"| {_describe(variant, knowledge)} | `{base}`, no `get_config` (automatic config), "
+                            f"`__init__` {how} | {keys} |")
+    others = ", ".join(f"`{k}`" for keys in sorted(everything) for k in keys)
+    rows.append(f"| every probed release | every other class measured | all of the base config: {others} |")
+    return "\n".join(rows) + "\n"
+
+
 def table(spec: str, knowledge: Knowledge) -> str:
     """Classes grouped by the Keras 3 releases in which the fact of ``spec`` holds."""
     words = spec.split()
     if words[0] == "global":
         return _globals_table(words[1:], knowledge) + _footer(knowledge)
+    if words[0] == "call":
+        return _calls_table(words[1], config_facts.default(), knowledge) + _footer(knowledge)
+    if words[0] == "reload":
+        return _reload_table(config_facts.default(), knowledge) + _footer(knowledge)
     fact, unless = words[0], [w[1:] for w in words[1:] if w.startswith("-")]
     groups: dict[tuple, list[str]] = {}
     for name, facts in knowledge.classes.items():

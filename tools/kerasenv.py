@@ -18,6 +18,8 @@ Public API (kept small and stable):
     ensure_keras(version) -> Path         the Keras install dir (installs deps too)
     ensure_deps(version) -> Path          the dependency dir used by that version
     run_keras(version, code, timeout=300, env=None) -> subprocess.CompletedProcess
+    ensure_tensorflow() -> Path            TensorFlow + JAX + Keras 3 (tools/tensorflow-deps.txt)
+    ensure_tf_keras() -> Path              tf_keras TF_KERAS, run beside ensure_tensorflow() (Keras 2)
     version_key(version) -> tuple          sort key of a release number
 CLI:
     python tools/kerasenv.py 3.6.0 -c 'import keras; print(keras.__version__)'
@@ -38,8 +40,10 @@ import tempfile
 TOOLS_DIR = pathlib.Path(__file__).resolve().parent
 BACKEND = "jax"
 
-__all__ = ["ensure_keras", "ensure_deps", "ensure_tensorflow", "run_keras", "keras_env", "cache_root", "deps_file_for",
-           "version_key"]
+__all__ = ["ensure_keras", "ensure_deps", "ensure_tensorflow", "ensure_tf_keras", "run_keras", "keras_env",
+           "cache_root", "deps_file_for", "version_key"]
+# The tf_keras release matching tools/tensorflow-deps.txt's tensorflow (Keras 2 witnesses).
+TF_KERAS = "2.21.0"
 
 
 def cache_root() -> pathlib.Path:
@@ -139,6 +143,14 @@ def ensure_tensorflow() -> pathlib.Path:
     digest = hashlib.sha256(req.read_bytes()).hexdigest()[:12]
     target = cache_root() / "deps" / f"tensorflow-{digest}"
     _pip_target(target, ["-r", str(req)])
+    return target
+
+
+def ensure_tf_keras() -> pathlib.Path:
+    """Install (once) and return a dir with tf_keras ``TF_KERAS`` (no deps: it runs on ``ensure_tensorflow()``'s
+    TensorFlow); run Keras 2 code with ``PYTHONPATH`` set to both."""
+    target = cache_root() / "tf_keras" / TF_KERAS
+    _pip_target(target, [f"tf_keras=={TF_KERAS}"])
     return target
 
 

@@ -6,6 +6,10 @@ keywords it accepts at all (a config key none accepts is rejected on reload).
 Generated, never edited; layout in ``tools/probe_config.py``. Every question is
 answered conservatively: a name counts as a parameter or as accepted when any
 release of the target says so (every probed release without one).
+
+The reload and call facts (``tools/probe_reload.py``) are answered per group of
+releases that behaved alike (``Outcomes``), and only when every targeted release
+where it matters was measured: otherwise None, and the rule stays silent.
 """
 
 from __future__ import annotations
@@ -13,10 +17,11 @@ from __future__ import annotations
 import functools
 import json
 from importlib import resources
-from typing import Collection
+from dataclasses import dataclass
+from typing import Any, Collection
 
 from .. import debug
-from .versions import Version, fold_ranges, parse
+from .versions import Version, fold_ranges, format_version, parse
 
 DATA_FILE = "keras_config_facts.json"
 
@@ -36,6 +41,11 @@ class ConfigKnowledge:
             fact: tuple((parse(first), parse(last)) for first, last in ranges)
             for fact, ranges in raw.get("globals", {}).items()
         }
+        # tools/probe_reload.py: each a list of variants {"versions": ranges, ...value}
+        self.base_keys = raw.get("base_keys", [])
+        self.reload = raw.get("reload", {})
+        self.auto_reload = raw.get("auto_reload", {})
+        self.calls = raw.get("calls", {})
 
     def _rows(self, class_name: str, within: Collection[Version] | None):
         """The variants of the class in some release ``within`` (Target.releases; None: every probed one)."""
@@ -71,6 +81,91 @@ class ConfigKnowledge:
         """Whether the class's constructor accepts keyword ``key`` in some release ``within`` (None: not known)."""
         rows = self._rows(class_name, within)
         return None if rows is None else any(key in row[3] for row in rows)
+
+    # -- reload and call facts ---------------------------------------------------------------------------
+
+    def _outcomes(self, variants: list, value, within: Collection[Version] | None,
+                  exists: Collection[Version] | None = None) -> "Outcomes | None":
+        """Group the releases ``within`` (∩ ``exists``) by ``value(variant)``; None when one is unmeasured."""
+        wanted = [v for v in self.versions if (within is None or v in within) and (exists is None or v in exists)]
+        found: dict[str, tuple[Any, list[Version]]] = {}
+        for release in wanted:
+            variant = next((var for var in variants if _in_ranges(release, var["versions"])), None)
+            if variant is None:
+                return None  # not measured there: unknown
+            val = value(variant)
+            found.setdefault(json.dumps(val, sort_keys=True), (val, []))[1].append(release)
+        if not found:
+            return None
+        return Outcomes(tuple((val, releases_) for val, releases_ in found.values()), self.versions)
+
+    def reload_passes(self, class_name: str, within: Collection[Version] | None) -> "Outcomes | None":
+        """Which base config keys ``class_name.from_config`` passes to a subclass constructor without **kwargs,
+        in order, per group of releases ``within`` where the class exists (value: a tuple of keys)."""
+        rows = self._rows(class_name, within)
+        if rows is None:
+            return None
+        exists = {v for v in self.versions if any(row[0] <= v <= row[1] for row in rows)}
+        return self._outcomes(self.reload.get(class_name, []), lambda var: tuple(var["passes"]), within, exists)
+
+    def auto_reload_passes(self, base: str, named: bool, within: Collection[Version] | None) -> "Outcomes | None":
+        """The base config keys Keras' automatic config carries for a ``base`` ("Layer"/"Model") subclass whose
+        ``__init__`` lacks **kwargs (``named``: it takes ``name``), per group of releases."""
+        kind = "named" if named else "plain"
+        return self._outcomes([v for v in self.auto_reload.get(base, []) if kind in v],
+                              lambda var: tuple(var[kind]), within)
+
+    def layer_config_keys(self, within: Collection[Version] | None) -> "Outcomes | None":
+        """The keys of the base layer config (name, trainable, dtype), per group of releases."""
+        return self._outcomes(self.base_keys, lambda var: tuple(var["keys"]), within)
+
+    def call_outcomes(self, callee: str, form: str, within: Collection[Version] | None) -> "Outcomes | None":
+        """What calling ``callee`` in ``form`` did, per group of releases: (error type or None, message)."""
+        return self._outcomes(self.calls.get(callee, {}).get(form, []),
+                              lambda var: (var["error"], var["message"]), within)
+
+    def call_forms(self, callee: str) -> frozenset:
+        return frozenset(self.calls.get(callee, {}))
+
+
+def _in_ranges(release: Version, ranges) -> bool:
+    return any(parse(first) <= release <= parse(last) for first, last in ranges)
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """Releases grouped by what they did: ``groups`` is ((value, releases), ...) in release order."""
+
+    groups: tuple[tuple[Any, list[Version]], ...]
+    probed: tuple[Version, ...]
+
+    def where(self, keep) -> tuple[Version, ...]:
+        """The releases whose value satisfies ``keep``."""
+        return tuple(sorted(r for value, releases in self.groups if keep(value) for r in releases))
+
+    def span(self, releases: Collection[Version]) -> str:
+        """``releases`` as short ranges over the probed ones: ``3.0-3.13``, ``3.14-3.15.1``, ``3.12.3``."""
+        return short_span(releases, self.probed)
+
+
+def short_span(releases: Collection[Version], probed: tuple[Version, ...]) -> str:
+    """Consecutive probed ``releases`` as short ranges: an end is ``X.Y`` where it is that minor's first
+    (``X.Y.0``) or last probed patch (``3.0-3.13`` is 3.0.0 to 3.13.2); the newest probed release keeps its
+    patch, claiming nothing newer (``3.14-3.15.1``); a lone release is spelt out (``3.12.3``)."""
+    held = set(releases)
+    parts = []
+    for first, last in fold_ranges(probed, held.__contains__):
+        whole_start = first[2:] == (0,)
+        whole_end = last == max(v for v in probed if v[:2] == last[:2]) and last != probed[-1]
+        if first == last:
+            parts.append(format_version(first))
+        elif first[:2] == last[:2]:
+            whole = whole_start and whole_end
+            parts.append(format_version(first[:2]) if whole else f"{format_version(first)}-{format_version(last)}")
+        else:
+            start = format_version(first[:2]) if whole_start else format_version(first)
+            parts.append(f"{start}-{format_version(last[:2]) if whole_end else format_version(last)}")
+    return ", ".join(parts)
 
 
 @functools.lru_cache(maxsize=1)

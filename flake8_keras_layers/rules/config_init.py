@@ -13,8 +13,9 @@ from .base import ClassContext, Diagnostic, Rule
 from .config import chain_method, named_params
 from ..analysis.config_keys import returned_config
 
-# The keys Layer's own config carries (RULES.md KL302); an __init__ naming all of them needs no **kwargs.
-_BASE_CONFIG_KEYS = frozenset({"name", "trainable", "dtype"})
+# Keras 2 is not probed: its base config is name, trainable, dtype in this order and from_config is
+# cls(**config) (tf_keras 2.21, tests/witness/test_kl302_witness.py); a probed release's facts decide Keras 3.
+_KERAS2_BASE_KEYS = ("name", "trainable", "dtype")
 
 
 def is_registered(klass: nodes.ClassDef) -> bool:
@@ -32,6 +33,10 @@ def in_round_trips(ctx: ClassContext) -> bool:
     return is_registered(ctx.cls) or chain_method(ctx, "get_config")[1] is not None
 
 
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
 class InitDropsKwargs(Rule):
     code = "KL302"
     name = "init-drops-kwargs"
@@ -47,42 +52,116 @@ class InitDropsKwargs(Rule):
             return  # KL107 (super-init-not-called) alone
         kwarg = init.args.kwarg
         if kwarg is None:
-            if ctx.ancestry.is_a("Model") and not ctx.targets_keras3(ctx.ancestry.base):
-                return  # a Keras 2 subclassed Model's base config is empty (tf_keras 2.21, measured)
-            if self.config_carries_base(ctx) and not _BASE_CONFIG_KEYS <= {p.name for p in named_params(init)}:
-                yield self.at(
-                    init,
-                    f"{ctx.cls.name}.__init__ does not accept **kwargs, but its config carries the base "
-                    "layer's name, trainable and dtype: reload (from_config, load_model, clone_model) raises "
-                    "TypeError \"unexpected keyword argument 'name'\"; take **kwargs and pass them to "
-                    "super().__init__(**kwargs)",
-                )
+            failing = self.reload_failure(ctx, init)
+            if failing:
+                spans: dict[str, list[str]] = {}
+                for key, span in failing:
+                    spans.setdefault(key, []).append(span)
+                if len(spans) == 1:
+                    ((key, found),) = spans.items()
+                    error = f"\"unexpected keyword argument '{key}'\" (Keras {', '.join(found)})"
+                else:  # the releases disagree on the first key __init__ does not take
+                    error = "\"unexpected keyword argument ...\" " + ", ".join(
+                        f"'{key}' (Keras {', '.join(found)})" for key, found in spans.items())
+                yield self.at(init, f"{ctx.cls.name}.__init__ lacks **kwargs: reloading its config raises TypeError "
+                                    f"{error}; take **kwargs and pass them to super().__init__()")
             return
         if any(k.arg is None for call in supers for k in call.keywords or []):
             return  # something is forwarded with ** (kwargs, or a dict made from them)
         uses = [n for n in syntax.walk_scope(init) if isinstance(n, nodes.Name) and n.name == kwarg]
         if uses:
             return  # kwargs are read or handed on some other way: not followed
-        yield self.at(
-            init,
-            f"{ctx.cls.name}.__init__ accepts **{kwarg} but never passes them to super().__init__(): "
-            "name, trainable=False and the dtype policy are silently ignored, at construction and on "
-            f"reload; call super().__init__(**{kwarg})",
-        )
+        lost = self.lost_keys(ctx, init, supers)
+        if lost:
+            verb = "is" if len(lost) == 1 else "are"
+            yield self.at(init, f"{ctx.cls.name}.__init__ takes **{kwarg} but never passes them to "
+                                f"super().__init__(): {_join(lost)} {verb} silently ignored, at construction and "
+                                f"on reload; call super().__init__(**{kwarg})")
+
+    def reload_failure(self, ctx: ClassContext, init: nodes.FunctionDef) -> list[tuple[str, str]]:
+        """[(the keyword reload fails on, where)] over the target's releases; empty when it reloads or is unknown.
+
+        What reaches ``__init__`` is measured per release: the keys the Keras base's ``from_config`` passes
+        on (``Sequential`` passes only ``name``), or for Keras' automatic config (no ``get_config``
+        anywhere) the keys it keeps. The first key ``__init__`` does not name is the one Python reports.
+        """
+        if chain_method(ctx, "from_config")[1] is not None:
+            return []  # the project's own from_config decides what reaches __init__: not followed
+        explicit = self.config_carries_base(ctx)
+        if explicit is None:
+            return []
+        params = {p.name for p in named_params(init)}
+        base, facts = ctx.ancestry.base, config_facts.default()
+        releases = ctx.releases(base)
+        found: list[tuple[str, str]] = []
+        if releases.has_keras3:
+            within = releases.keras3
+            if explicit or not facts.uses_layer_get_config(base.name, within):
+                outcomes = facts.reload_passes(base.name, within)
+            else:
+                kind = "Model" if ctx.ancestry.is_a("Model") else "Layer"
+                outcomes = facts.auto_reload_passes(kind, "name" in params, within)
+            if outcomes is None:
+                return []  # not measured for every targeted release: silent
+            failing: dict[str, list] = {}
+            for passes, group in outcomes.groups:
+                key = next((k for k in passes if k not in params), None)
+                if key is not None:
+                    failing.setdefault(key, []).extend(group)
+            found = [(key, outcomes.span(group)) for key, group in failing.items()]
+        if releases.keras2 and self.keras2_reload_fails(ctx, base, explicit, facts):
+            key = next((k for k in _KERAS2_BASE_KEYS if k not in params), None)
+            if key is not None:
+                found.insert(0, (key, "2"))
+        return found
 
     @staticmethod
-    def config_carries_base(ctx: ClassContext) -> bool:
-        """The config reaches Keras' own ``get_config`` (name, trainable, dtype) through every project
-        ``get_config`` on the way; a project base that rebuilds its dict by hand stops it (SpatialDropout2D)."""
-        index = 0
+    def keras2_reload_fails(ctx: ClassContext, base, explicit: bool, facts) -> bool:
+        """Keras 2's automatic config keeps only what ``__init__`` takes, and a subclassed Model's base config
+        is empty (tf_keras 2.21): only an explicit config of a Layer carries the base keys there."""
+        if ctx.ancestry.is_a("Model"):
+            return False
+        # A class the probe never saw (tf_keras only) may use the automatic config: only explicit counts.
+        return explicit or facts.uses_layer_get_config(base.name, None) is False
+
+    @staticmethod
+    def config_carries_base(ctx: ClassContext) -> bool | None:
+        """Through every project ``get_config`` on the way, the config reaches Keras' own: True when some
+        project ``get_config`` starts it (explicit), False when none exists (Keras' own, or its automatic
+        config), None when a project base rebuilds its dict without the base (SpatialDropout2D) or the
+        chain is not followed."""
+        index, explicit = 0, False
         while True:
             index, get_config = chain_method(ctx, "get_config", index)
             if get_config is None:
-                return True  # Keras' get_config: the base config, or the automatic one
+                return explicit
             config = returned_config(get_config)
             if config is None or not config.base:
-                return False  # not followed, or built without the base: silent
+                return None  # not followed, or built without the base: silent
+            explicit = True
             index += 1
+
+    @staticmethod
+    def lost_keys(ctx: ClassContext, init: nodes.FunctionDef, supers: list[nodes.Call]) -> list[str]:
+        """The base config keys a caller's keyword never reaches Keras with: not handed to super().__init__
+        as that keyword (or positionally) from the __init__ parameter of that name."""
+        params = {p.name for p in named_params(init)}
+        handed: set[str] = set()
+        for call in supers:
+            for keyword in call.keywords or []:
+                if keyword.arg in params and any(n.name in params for n in _names(keyword.value)):
+                    handed.add(keyword.arg)
+            for arg in call.args:
+                handed.update(n.name for n in _names(arg) if n.name in params)
+        base = ctx.ancestry.base
+        outcomes = config_facts.default().layer_config_keys(ctx.releases(base).structure)
+        keys = _KERAS2_BASE_KEYS if outcomes is None else tuple(
+            dict.fromkeys(k for value, _ in outcomes.groups for k in value))
+        return [k for k in keys if k not in handed]
+
+
+def _names(node: nodes.NodeNG) -> list[nodes.Name]:
+    return [node] if isinstance(node, nodes.Name) else list(node.nodes_of_class(nodes.Name))
 
 
 def _plain_fault(node: nodes.NodeNG) -> str | None:

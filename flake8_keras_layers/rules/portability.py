@@ -8,7 +8,7 @@ from astroid import nodes
 
 from ..analysis import backend_guards, resolver, syntax
 from ..analysis.resolver import KerasClass
-from ..knowledge import stubs
+from ..knowledge import config_facts, stubs
 from .base import ClassContext, Diagnostic, ModuleContext, ModuleRule, Rule
 
 
@@ -97,7 +97,7 @@ class BackendSpecificOp(Rule):
 class LambdaNotLoadable(ModuleRule):
     code = "KL902"
     name = "lambda-not-loadable"
-    summary = "layers.Lambda(lambda ...): a .keras file holding it refuses to load unless safe_mode=False"
+    summary = "layers.Lambda(lambda ...): .keras/.h5 files holding it refuse to load unless safe_mode=False"
     callees = frozenset({"Lambda"})
     opt_in = True
 
@@ -117,15 +117,58 @@ class LambdaNotLoadable(ModuleRule):
             if not values or not all(isinstance(v, nodes.ClassDef) for v in values):
                 continue
             identities = {stubs.keras_identity(v) for v in values}
-            if identities != {("keras", "Lambda")} or not ctx.targets_keras3(KerasClass("keras", "Lambda")):
+            lambda_class = KerasClass("keras", "Lambda")
+            if identities != {("keras", "Lambda")} or not ctx.targets_keras3(lambda_class):
                 continue
-            yield self.at(
-                function,
-                "keras.layers.Lambda is given a Python lambda: a .keras file holding it is saved as bytecode "
-                "and keras.models.load_model refuses it ('Requested the deserialization of a Lambda layer "
-                "whose `function` is a Python lambda') unless safe_mode=False; use a named function "
-                "registered with @keras.saving.register_keras_serializable(), or a custom layer",
-            )
+            refusals, everywhere = self.refusals(ctx.releases(lambda_class).keras3)
+            if refusals:
+                verb = "refuse" if len(refusals) > 1 else "refuses"
+                when = f" (Keras {everywhere})" if everywhere else ""
+                yield self.at(function, f"{self.display(call)} holds a Python lambda: {' and '.join(refusals)} "
+                                        f"{verb} it without safe_mode=False{when}; use a registered named function")
+
+    @staticmethod
+    def display(call: nodes.Call) -> str:
+        """``Lambda 'double'`` when the call names it, else ``Lambda``."""
+        name = next((k.value for k in call.keywords or [] if k.arg == "name"), None)
+        if isinstance(name, nodes.Const) and isinstance(name.value, str) and 0 < len(name.value) <= 30:
+            return f"Lambda {name.value!r}"
+        return "Lambda"
+
+    @staticmethod
+    def refusals(within) -> tuple[list[str], str]:
+        """Which loaders refuse a Python lambda in which targeted releases (probed), as short phrases; a
+        loader refusing it in every targeted release goes without its releases, and when none has any,
+        the second item names the targeted releases (else it is empty)."""
+        facts = config_facts.default()
+        spans: dict[str, str] = {}
+        targeted = ""
+        for form in ("load .keras", "load .h5", "from_config"):
+            outcomes = facts.call_outcomes("Lambda", form, within)
+            if outcomes is None:
+                continue
+            refused = outcomes.where(lambda value: value[0] is not None)
+            targeted = outcomes.span(outcomes.where(lambda value: True))
+            if refused:
+                spans[form] = "" if len(refused) == len(outcomes.where(lambda value: True)) else outcomes.span(refused)
+        said = False
+
+        def releases(span: str, sep: str) -> str:
+            nonlocal said
+            if not span:
+                return ""
+            text, said = f"{sep}{'' if said else 'Keras '}{span}", True
+            return text
+
+        files = [(form.split()[1], span) for form, span in spans.items() if form.startswith("load")]
+        parts = []
+        if len(files) == 2 and files[0][1] == files[1][1]:
+            parts.append(f"load_model (.keras, .h5{releases(files[0][1], ': ')})")
+        elif files:
+            parts.append("load_model (" + "; ".join(ext + releases(span, ": ") for ext, span in files) + ")")
+        if "from_config" in spans:
+            parts.append("from_config" + (f" ({releases(spans['from_config'], '')})" if spans["from_config"] else ""))
+        return parts, "" if said else targeted
 
     @staticmethod
     def is_python_lambda(node: nodes.NodeNG) -> bool:

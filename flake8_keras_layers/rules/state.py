@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterator
 
 from astroid import nodes
 
 from ..analysis import resolver, syntax
-from ..knowledge import stubs
+from ..knowledge import config_facts, stubs
 from ..analysis.resolver import Ancestry, KerasClass
 from .base import ClassContext, Diagnostic, ModuleContext, ModuleRule, Rule
 
@@ -216,18 +217,59 @@ def _is_string(node: nodes.NodeNG) -> bool:
     return values is not None and all(isinstance(v, nodes.Const) and isinstance(v.value, str) for v in values)
 
 
+# What a caller means by each positional argument: Keras 2 takes the name first, Keras 3 the shape.
+_KERAS2_ORDER = ("name", "shape", "dtype", "initializer")
+_KERAS3_ORDER = ("shape", "initializer", "dtype", "trainable")
+_FORM_KEYWORDS = ("shape", "initializer")  # the keywords a probed call form names
+_COUNT_FORM = ",".join(_KERAS3_ORDER)  # more than three positional arguments: 3.14 and later refuse them
+
+
+def call_form(call: nodes.Call) -> str | None:
+    """The probed form label of a ``self.add_weight(...)`` call (tools/probe_reload.py ADD_WEIGHT_FORMS):
+    ``name,shape,initializer=`` is the name and the shape by position and ``initializer=`` by keyword.
+    None for a call the rule leaves alone (``*args``, ``**kw``, a shape first with at most three positional)."""
+    args = call.args or []
+    keywords = [k.arg for k in call.keywords or []]
+    if not args or isinstance(args[0], nodes.Starred):
+        return None
+    if _is_string(args[0]):
+        if len(args) > len(_KERAS2_ORDER) or None in keywords or any(isinstance(a, nodes.Starred) for a in args):
+            return "unprobed:name"  # *args, **kwargs or more arguments: the name is still taken as the shape
+        order = _KERAS2_ORDER
+    elif len(args) == len(_KERAS3_ORDER) and None not in keywords and _is_not_string(args[0]) and not any(
+            isinstance(a, nodes.Starred) for a in args):
+        order = _KERAS3_ORDER
+    else:
+        return None
+    named = [k for k in _FORM_KEYWORDS if k in keywords]
+    label = ",".join([*order[:len(args)], *(f"{k}=" for k in named)])
+    # Another keyword for a slot filled by position (dtype= after three), or name= after a name: not probed.
+    taken = set(_KERAS3_ORDER[:len(args)]) - set(_FORM_KEYWORDS)
+    if taken & set(keywords) or (order is _KERAS2_ORDER and "name" in keywords):
+        return f"unprobed:{label}"
+    return label
+
+
+def _is_not_string(node: nodes.NodeNG) -> bool:
+    values = resolver.safe_infer_all(node)
+    return values is not None and not any(isinstance(v, nodes.Const) and isinstance(v.value, str) for v in values)
+
+
+def _quote(message: str) -> str:
+    """Keras' message without the method it names (``Layer.add_weight() got ...`` -> ``got ...``)."""
+    return re.sub(r"^[\w.]*add_weight\(\) ", "", message)
+
+
 class AddWeightPositionalName(ModuleRule):
     code = "KL106"
     name = "add-weight-positional-name"
-    summary = "add_weight() given the weight name positionally: Keras 3's first parameter is shape"
+    summary = "add_weight() given the weight name (Keras 3 takes it as the shape) or four arguments positionally"
     callees = frozenset({"add_weight"})
 
     def check_module(self, ctx: ModuleContext) -> Iterator[Diagnostic]:
         # Only the ``keras`` namespace can be Keras 3 (tf_keras never is): its releases decide.
         within = ctx.target.releases("keras").keras3
-        typeerror = ctx.knowledge.global_holds("add_weight_positional_name_typeerror", within)
-        valueerror = ctx.knowledge.global_holds("add_weight_positional_name_valueerror", within)
-        if typeerror is None and valueerror is None:
+        if within == ():
             return
         classes: dict[int, Ancestry | None] = {}
         for call in ctx.module.nodes_of_class(nodes.Call):
@@ -243,23 +285,55 @@ class AddWeightPositionalName(ModuleRule):
             if id(cls) not in classes:
                 classes[id(cls)] = resolver.resolve_class(cls)
             ancestry = classes[id(cls)]
-            if ancestry is None or not ctx.targets_keras3(ancestry.base) or not _is_string(call.args[0]):
+            if ancestry is None or not ctx.targets_keras3(ancestry.base):
                 continue
-            yield self.at(call, self.message(ctx, cls, method, call, typeerror, valueerror))
+            form = call_form(call)
+            if form is None:
+                continue
+            failures = self.failures(form, ctx.releases(ancestry.base).keras3)
+            if failures:
+                yield self.at(call, self.message(cls, method, call, form, failures))
 
-    def message(self, ctx, cls, method, call, typeerror, valueerror) -> str:
-        name = call.args[0].as_string()
-        shape_keyword = any(k.arg == "shape" for k in call.keywords or ())
-        fails = []
-        if typeerror is not None:
-            error = ("TypeError \"got multiple values for argument 'shape'\"" if shape_keyword
-                     else "ValueError (the name is taken as the shape)")
-            fails.append(f"{error} in Keras {typeerror.describe()}")
-        if valueerror is not None:
-            fails.append(f"ValueError \"`name` must be passed as a keyword argument\" in Keras "
-                         f"{valueerror.describe()}")
-        return (
-            f"self.add_weight({name}, ...) in {cls.name}.{method.name}() passes the weight name as the "
-            f"first positional argument, but Keras 3's first parameter is shape: {' and '.join(fails)} "
-            f"({ctx.targeting_note()}); pass it as name={name}"
-        )
+    @staticmethod
+    def failures(form: str, within) -> list[tuple[str, str | None, str]] | None:
+        """[(error type, Keras' message or None, releases)] where the call form raises within the target.
+
+        A form the probe did not run (``unprobed:``) takes the name as the shape too: reported where every
+        probed name-first form raised, without quoting one exception."""
+        facts = config_facts.default()
+        if not form.startswith("unprobed:"):
+            outcomes = facts.call_outcomes("add_weight", form, within)
+            if outcomes is None:
+                return None
+            raised = [(value, group) for value, group in outcomes.groups if value[0] is not None]
+            return [(error, message, outcomes.span(group)) for (error, message), group in raised]
+        named = [f for f in facts.call_forms("add_weight") if f.startswith("name")]
+        found = [facts.call_outcomes("add_weight", f, within) for f in named]
+        if not found or any(o is None for o in found):
+            return None
+        everywhere = set.intersection(*(set(o.where(lambda v: v[0] is not None)) for o in found if o))
+        return [("it fails", None, found[0].span(everywhere))] if everywhere and found[0] else None
+
+    @staticmethod
+    def message(cls, method, call, form: str, failures) -> str:
+        head = f"{cls.name}.{method.name}(): add_weight() gets "
+        if form == _COUNT_FORM:
+            head, fix = head + "4 positional arguments: ", "pass initializer=, dtype= and trainable= by keyword"
+        else:
+            name = call.args[0].as_string()
+            fix = f"pass name={name if len(name) <= 30 else '...'}"
+            generic = failures[0][1] is None and failures[0][0] == "it fails"
+            head += "the name by position, which Keras 3 takes as the shape: " if generic else "the name by position: "
+
+        def render(quoted: int) -> str:
+            parts = []
+            for index, (error, message, span) in enumerate(failures):
+                quote = f' "{_quote(message)}"' if message and index < quoted else ""
+                parts.append(f"{error}{quote} ({'Keras ' if index == 0 else ''}{span})")
+            return f"{head}{', '.join(parts)}; {fix}"
+
+        # Quote Keras' messages, the oldest releases' first, while the line stays within 200 characters.
+        for quoted in range(len(failures), 0, -1):
+            if len(render(quoted)) <= 200:
+                return render(quoted)
+        return render(0)

@@ -8,6 +8,8 @@ returns what happened: ``{"ok": True}`` or the exception's type and message.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -43,4 +45,22 @@ def run(version: str, cases: dict[str, tuple[str, str]]) -> dict[str, dict]:
         raise RuntimeError(f"keras {version} witness run failed:\n{proc.stdout}\n{proc.stderr}")
     report = json.loads(line[len("WITNESS"):])
     assert report["keras"] == version
+    return report["results"]
+
+
+def run_tf_keras(cases: dict[str, tuple[str, str]]) -> dict[str, dict]:
+    """``run`` under Keras 2: tf_keras (kerasenv.TF_KERAS) on TensorFlow, imported as ``keras`` by the cases."""
+    path = os.pathsep.join([str(kerasenv.ensure_tf_keras()), str(kerasenv.ensure_tensorflow())])
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "KERAS_", "TF_"))}
+    env.update({"PYTHONPATH": path, "PYTHONNOUSERSITE": "1", "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""})
+    runner = _RUNNER.replace("import keras\n", "import tf_keras as keras\n")
+    code = f"CASES = {json.dumps(json.dumps(cases))}\n" + runner
+    # A neutral cwd: a module in the caller's directory must not shadow TensorFlow's.
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=900,
+                          cwd=str(Path(sys.prefix)))
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("WITNESS")), None)
+    if line is None:
+        raise RuntimeError(f"tf_keras witness run failed:\n{proc.stdout}\n{proc.stderr[-3000:]}")
+    report = json.loads(line[len("WITNESS"):])
+    assert report["keras"] == kerasenv.TF_KERAS
     return report["results"]
