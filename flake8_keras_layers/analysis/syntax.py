@@ -147,7 +147,7 @@ def imported_name(node: nodes.NodeNG, none_fallback: bool = False) -> str | None
         _, bindings = node.lookup(node.name)
     except Exception:  # noqa: BLE001 - astroid lookup failures mean "unknown"
         return None
-    modules = set()
+    modules: set[str] = set()
     for binding in bindings:
         if isinstance(binding, nodes.Import):
             modules.update(mod for mod, alias in binding.names if (alias or mod.split(".")[0]) == node.name)
