@@ -15,7 +15,7 @@ disappeared, per distribution, per code and line by line.
     python benchmarks/ecosystem.py --reuse ...     # the last run's output instead of running flake8 again
 
 The full messages of the run go to ``--out`` (default
-``benchmarks/ecosystem/out/``, not committed) for a human to read and label;
+``ecosystem-out/`` in the download cache, never in the repository) for a human to read and label;
 ``--sample`` and ``--precision`` (ecosystem_labels.py) work on them.
 """
 
@@ -241,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="distribution to lint (repeatable; default: all pinned)")
     parser.add_argument("--jobs", type=int, default=2, help="flake8 -j (default 2)")
     parser.add_argument("--cache", help="download cache (default $KL_BENCH_CACHE or ~/.cache/...)")
-    parser.add_argument("--out", type=Path, default=DATA / "out", help="where the run's full messages go")
+    parser.add_argument("--out", type=Path, help="where the run's full messages go (default: ecosystem-out/ in "
+                        "the download cache: outside the repository, which ships none of it)")
     parser.add_argument("--reuse", action="store_true", help="use the last run in --out instead of running flake8")
     parser.add_argument("--check", action="store_true", help="exit 1 when the diagnostics differ from the baseline")
     parser.add_argument("--update", action="store_true", help="rewrite the baseline from this run")
@@ -251,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--precision", action="store_true",
                         help="join benchmarks/ecosystem/labels.tsv with this run: per-code precision")
     args = parser.parse_args(argv)
+    if args.out is None:
+        args.out = corpus.cache_dir(args.cache) / "ecosystem-out"
 
     if args.reuse:
         diags, runs = load_run(args.out)
