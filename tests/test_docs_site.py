@@ -20,6 +20,7 @@ from recipes import INTEGRATIONS, README, recipes
 from flake8_keras_layers.knowledge.versions import Target
 from flake8_keras_layers.plugin import KerasLayersChecker
 from flake8_keras_layers.rules import ALL, BY_CODE
+from flake8_keras_layers.rules.base import MAX_LINE
 
 DOCS = ROOT / "docs"
 
@@ -130,3 +131,13 @@ def test_site_builds_strictly_with_a_page_per_code(tmp_path):
     for name in ("configuration", "integrations"):
         assert (site / name / "index.html").is_file()
         assert f'href="{name}/"' in index
+
+
+@pytest.mark.parametrize("ex", [e for e in examples() if e.kind == "bad"], ids=str)
+def test_messages_fit_one_editor_line(ex, tmp_path):
+    path = tmp_path / "example.py"
+    path.write_text(ex.source)
+    checker = KerasLayersChecker(ast.parse(ex.source), str(path), ex.source.splitlines(keepends=True))
+    checker.option_target = Target.any()  # the longest form: every affected release named
+    for _line, _col, text, _type in checker.run():
+        assert len(text) <= MAX_LINE, (len(text), text)

@@ -19,6 +19,10 @@ from ..analysis.resolver import Ancestry, KerasClass
 from ..knowledge.versions import Releases, Target
 
 
+# What flake8 prints after the position: one editor line (the rule's page has the long explanation).
+MAX_LINE = 200
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     line: int
@@ -108,6 +112,11 @@ class Rule:
 
     def check(self, ctx: ClassContext) -> Iterator[Diagnostic]:
         raise NotImplementedError
+
+    @classmethod
+    def message_budget(cls) -> int:
+        """Characters a message may take so that ``KL101 build-never-called: <message>`` fits one editor line."""
+        return MAX_LINE - len(f"{cls.code} {cls.name}: ")
 
     def at(self, node: nodes.NodeNG, message: str) -> Diagnostic:
         return Diagnostic(node.lineno, node.col_offset, self.code, message)

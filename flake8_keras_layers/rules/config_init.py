@@ -75,8 +75,8 @@ class InitDropsKwargs(Rule):
         if lost:
             verb = "is" if len(lost) == 1 else "are"
             yield self.at(init, f"{ctx.cls.name}.__init__ takes **{kwarg} but never passes them to "
-                                f"super().__init__(): {_join(lost)} {verb} silently ignored, at construction and "
-                                f"on reload; call super().__init__(**{kwarg})")
+                                f"super().__init__(): {_join(lost)} {verb} silently ignored; call "
+                                f"super().__init__(**{kwarg})")
 
     def reload_failure(self, ctx: ClassContext, init: nodes.FunctionDef) -> list[tuple[str, str]]:
         """[(the keyword reload fails on, where)] over the target's releases; empty when it reloads or is unknown.

@@ -125,7 +125,7 @@ class LambdaNotLoadable(ModuleRule):
                 verb = "refuse" if len(refusals) > 1 else "refuses"
                 when = f" (Keras {everywhere})" if everywhere else ""
                 yield self.at(function, f"{self.display(call)} holds a Python lambda: {' and '.join(refusals)} "
-                                        f"{verb} it without safe_mode=False{when}; use a registered named function")
+                                        f"{verb} it{when}; use a registered function")
 
     @staticmethod
     def display(call: nodes.Call) -> str:

@@ -334,6 +334,6 @@ class AddWeightPositionalName(ModuleRule):
 
         # Quote Keras' messages, the oldest releases' first, while the line stays within 200 characters.
         for quoted in range(len(failures), 0, -1):
-            if len(render(quoted)) <= 200:
+            if len(render(quoted)) <= AddWeightPositionalName.message_budget():
                 return render(quoted)
         return render(0)
