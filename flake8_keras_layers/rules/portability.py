@@ -122,10 +122,20 @@ class LambdaNotLoadable(ModuleRule):
                 continue
             refusals, everywhere = self.refusals(ctx.releases(lambda_class).keras3)
             if refusals:
-                verb = "refuse" if len(refusals) > 1 else "refuses"
-                when = f" (Keras {everywhere})" if everywhere else ""
-                yield self.at(function, f"{self.display(call)} holds a Python lambda: {' and '.join(refusals)} "
-                                        f"{verb} it{when}; use a registered function")
+                yield self.at(function, self.message(self.display(call), refusals, everywhere))
+
+    @classmethod
+    def message(cls, lambda_name: str, refusals: list[str], everywhere: str) -> str:
+        verb = "refuse" if len(refusals) > 1 else "refuses"
+        when = f" (Keras {everywhere})" if everywhere else ""
+        text = (f"{lambda_name} holds a Python lambda: {' and '.join(refusals)} {verb} it unless safe_mode=False"
+                f"{when}; use a registered function")
+        if len(text) <= cls.message_budget():
+            return text
+        # Every loader with its own releases does not fit one line: the rule's page has the table.
+        loaders = " and ".join(part.split(" (")[0] for part in refusals)
+        return (f"{lambda_name} holds a Python lambda: {loaders} {verb} it unless safe_mode=False in some targeted "
+                "releases; use a registered function")
 
     @staticmethod
     def display(call: nodes.Call) -> str:
