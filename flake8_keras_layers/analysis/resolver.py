@@ -155,3 +155,28 @@ def constructed_class(call: nodes.Call) -> Ancestry | None:
     if values is None or len({id(v) for v in values}) != 1 or not isinstance(values[0], nodes.ClassDef):
         return None
     return resolve_class(values[0])
+
+
+def init_skipping_layer(call: nodes.Call, ancestry: Ancestry) -> str | None:
+    """The receiver of an ``__init__`` call that provably never runs ``Layer.__init__`` (``super(Layer, self)``
+    starts the lookup after Layer; ``object.__init__(self)``), as written; None when it may run it."""
+    receiver = call.func.expr if isinstance(call.func, nodes.Attribute) else None
+    if isinstance(receiver, nodes.Call) and isinstance(receiver.func, nodes.Name) and receiver.func.name == "super":
+        named = receiver.args[0] if receiver.args else None
+    else:
+        named = receiver
+    if named is None:
+        return None
+    values = safe_infer_all(named)
+    if values is None or len({id(v) for v in values}) != 1 or not isinstance(values[0], nodes.ClassDef):
+        return None
+    klass = values[0]
+    if named is receiver or receiver is None:  # ``X.__init__(self)``: only object's is known to skip Layer's
+        return named.as_string() if klass.qname() == "builtins.object" else None
+    identity = stubs.keras_identity(klass)
+    names = [k.name for k in ancestry.keras]
+    if identity is None or identity[1] not in names or "Layer" not in names:
+        return None  # the class's own or a project base: the lookup reaches Keras' __init__
+    if names.index(identity[1]) < names.index("Layer"):
+        return None  # e.g. super(Dense, self): Layer.__init__ still runs
+    return receiver.as_string()

@@ -92,5 +92,5 @@ def _check_class(cls: nodes.ClassDef, target: Target, knowledge: Knowledge,
     ctx = ClassContext(target, knowledge, ancestry)
     own_methods = {n.name for n in cls.body if isinstance(n, nodes.FunctionDef)}
     for rule in rules:
-        if rule.methods & own_methods:
+        if rule.wants(own_methods, len(cls.bases)):
             yield from rule.check(ctx)
