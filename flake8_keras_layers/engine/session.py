@@ -19,6 +19,8 @@ Process-wide state, on purpose, and only this:
 - the garbage collector's freeze state and its two counters (caches.py);
 - the budget in force (analysis/budget.py: ``spend()`` is called from deep
   inside the analyses, which should not carry it around);
+- the Keras family a class's rules are running for (``resolver.family_view``,
+  for the same reason; opened and closed around those rules by the driver);
 - the debug counters (engine/debug.py).
 """
 

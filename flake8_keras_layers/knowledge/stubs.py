@@ -144,6 +144,14 @@ def restore() -> None:
                 del scope.locals[name][count:]
 
 
+def module_identity(module: nodes.Module) -> tuple[str, str] | None:
+    """(family, name below the family root) of a Keras stub module; None for any other module."""
+    if not (module.file or "").startswith(STUB_ROOT):
+        return None
+    root, _, rest = module.name.partition(".")
+    return (root, rest) if root in FAMILY_OF_MODULE.values() else None
+
+
 def keras_identity(cls: nodes.ClassDef) -> tuple[str, str] | None:
     """(family, canonical name) of a stub class; None for any other class."""
     module = cls.root().name
