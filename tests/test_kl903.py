@@ -73,6 +73,12 @@ CASES += [
                                                                 "        return x\nreturn self.ln(x)"),
          ["14:KL903"]),
     Case("a local alias", model(LN, "norm = self.ln\na = norm(x[0])\nreturn a + norm(x[1])"), ["11:KL903"]),
+    Case("a helper reaching two shared instances is one finding at its call",
+         "import keras\nfrom keras import layers\n\nclass Net(keras.Model):\n    def __init__(self):\n"
+         "        super().__init__()\n        self.ln1 = layers.LayerNormalization()\n"
+         "        self.ln2 = layers.LayerNormalization()\n    def _stream(self, x):\n"
+         "        return self.ln2(self.ln1(x))\n    def call(self, x):\n        a = self._stream(x[0])\n"
+         "        return a + self._stream(x[1])\n", ["13:KL903"]),
 ]
 
 

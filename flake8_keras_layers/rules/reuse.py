@@ -26,10 +26,9 @@ def _widths(ctx: ClassContext, instances: Instances) -> Widths:
     return ctx.cached(("widths",), lambda: Widths(instances, ctx.knowledge, ctx.target))
 
 
-def reused(instances: Instances, uses: list[Use], loop_is_reuse: bool = True):
+def reused(instances: Instances, uses: list[Use], reported: set[int], loop_is_reuse: bool = True):
     """(use, earlier use on the same path, or None when a loop repeats it) for every reuse, one per call
-    in ``call()`` (a helper that reaches the instance twice is one finding, at its call)."""
-    reported: set[int] = set()
+    in ``call()`` not yet in ``reported`` (a helper that reaches instances twice is one finding, at its call)."""
     for index, use in enumerate(uses):
         if id(use.anchor) in reported:
             continue
@@ -62,6 +61,7 @@ class InstanceReuseRule(Rule):
         instances = _instances(ctx)
         if instances is None:
             return
+        reported: set[int] = set()
         for uses in instances.uses.values():
             looped = self.loop_is_reuse and any(instances.in_loop(u) for u in uses)
             if len(uses) < 2 and not looped:
@@ -71,7 +71,7 @@ class InstanceReuseRule(Rule):
                 continue
             keras_name = kinds[0].base.name
             widths = _widths(ctx, instances)
-            for use, earlier in reused(instances, uses, self.loop_is_reuse):
+            for use, earlier in reused(instances, uses, reported, self.loop_is_reuse):
                 conflict = None  # (this input's width, the first call's) when they provably differ
                 if earlier is not None:
                     first, now = widths.use_width(earlier), widths.use_width(use)
@@ -128,6 +128,7 @@ class ReusedLayerShapeConflict(Rule):
         instances = _instances(ctx)
         if instances is None:
             return
+        reported: set[int] = set()  # one finding per call in call()
         for uses in instances.uses.values():
             if len(uses) < 2:
                 continue
@@ -141,7 +142,6 @@ class ReusedLayerShapeConflict(Rule):
             widths = _widths(ctx, instances)
             if widths.site(uses[0].instance) is None:
                 continue  # a project subclass, channels_first, or not one plain constructor
-            reported: set[int] = set()
             for index, use in enumerate(uses):
                 now = widths.use_width(use)
                 if now is None or id(use.anchor) in reported:
