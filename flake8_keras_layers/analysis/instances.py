@@ -178,17 +178,18 @@ class Instances:
         for node in syntax.walk_scope(method):
             if not isinstance(node, nodes.Call):
                 continue
+            helper = None
+            if syntax.is_self_attr(node.func, me) and node.func.attrname not in _NOT_PER_CALL:
+                helper = syntax.chain_method(self.chain, node.func.attrname)[1]
+            instance = None if helper is not None else self.of(node.func)
+            if instance is None and (helper is None or len(path) >= HELPER_DEPTH
+                                     or any(helper is m for m in methods)):
+                continue
             if path and _conditional(node, method):
                 continue  # a helper's arguments may decide whether it runs: not followed
-            if syntax.is_self_attr(node.func, me):
-                name = node.func.attrname
-                helper = None if name in _NOT_PER_CALL else syntax.chain_method(self.chain, name)[1]
-                if helper is not None:
-                    if len(path) < HELPER_DEPTH and all(helper is not m for m in methods):
-                        yield from self._uses(helper, path + (node,), methods + (helper,))
-                    continue
-            instance = self.of(node.func)
-            if instance is not None:
+            if helper is not None:
+                yield from self._uses(helper, path + (node,), methods + (helper,))
+            elif instance is not None:
                 yield Use(node, path, methods, instance)
 
     def in_loop(self, use: Use) -> bool:
