@@ -73,6 +73,7 @@ import keras
 
 class ScaleMixin:
     def build(self, input_shape):
+        super().build(input_shape)
         self.scale = self.add_weight(shape=(), initializer="ones")
 
     def call(self, x):
@@ -83,7 +84,7 @@ class ScaledPool(ScaleMixin, keras.layers.{base}):
 """
 RUN_POOL = "layer = ScaledPool({args})\nout = layer(np.ones((1, 4, 4, 3), 'float32'))\n"
 ITEM2 = {
-    "bad mixin with AveragePooling2D": (MIXIN.format(base="AveragePooling2D"), RUN_POOL.format(args=""),
+    "bad mixin with AveragePooling2D": (MIXIN.format(base="AveragePooling2D"), RUN_POOL.format(args="2"),
                                         "KL101", ("AttributeError", "scale")),
     "good mixin with Conv2D": (MIXIN.format(base="Conv2D"), RUN_POOL.format(args="2, 1"), "KL101", None),
 }
