@@ -243,6 +243,108 @@ CASES += [
 ]
 
 
+# build() from a mixin (issue 11, item 2): reported on the class statement that combines them.
+MIXIN = """
+    import keras
+
+    class ScaleMixin:
+        def build(self, input_shape):
+            self.scale = self.add_weight(shape=(), initializer="ones")
+
+    class ScaledPool(ScaleMixin, keras.layers.{base}):
+        pass
+"""
+CASES += [
+    Case("a mixin's build() with AveragePooling2D", MIXIN.format(base="AveragePooling2D"), ["8:KL101"]),
+    Case("a mixin's build() with AveragePooling2D, fixed release", MIXIN.format(base="AveragePooling2D"), [],
+         keras_version="3.10.0"),
+    Case("a mixin's build() with AveragePooling2D, affected release", MIXIN.format(base="AveragePooling2D"),
+         ["8:KL101"], keras_version="3.6.0"),
+    Case("the same mixin with Conv2D is fine", MIXIN.format(base="Conv2D"), []),
+    Case(
+        "a mixin imported from another module",
+        "import keras\nfrom pkg.mixins import ScaleMixin\n\n\nclass ScaledPool(ScaleMixin, keras.layers.MaxPooling2D):\n"
+        "    pass\n",
+        ["5:KL101"],
+        files={"pkg/__init__.py": "", "pkg/mixins.py": "class ScaleMixin:\n    def build(self, input_shape):\n"
+                                                        "        self.scale = 1.0\n"},
+    ),
+    Case(
+        "the combining class resets built",
+        """
+        import keras
+
+        class ScaleMixin:
+            def build(self, input_shape):
+                self.scale = 1.0
+
+        class ScaledPool(ScaleMixin, keras.layers.AveragePooling2D):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+                self.built = False
+        """,
+        [],
+    ),
+    Case(
+        "a Keras base class defining build() is reported itself, once",
+        """
+        import keras
+
+        class Base(keras.layers.MaxPooling2D):
+            def build(self, input_shape):
+                self.scale = 1.0
+
+        class Other:
+            pass
+
+        class Child(Base, Other):
+            pass
+        """,
+        ["5:KL101"],
+    ),
+]
+
+# `self.built = False` in a helper __init__ calls after super().__init__() (issue 11, item 8).
+CASES += [
+    Case(
+        "reset through a helper of __init__",
+        """
+        import keras
+
+        class CustomPooling(keras.layers.MaxPooling2D):
+            def __init__(self, pool_size):
+                super().__init__(pool_size)
+                self._unbuild()
+
+            def _unbuild(self):
+                self.built = False
+
+            def build(self, input_shape):
+                super().build(input_shape)
+        """,
+        [],
+    ),
+    Case(
+        "a helper called before super().__init__() is undone by Keras",
+        """
+        import keras
+
+        class CustomPooling(keras.layers.MaxPooling2D):
+            def __init__(self, pool_size):
+                self._unbuild()
+                super().__init__(pool_size)
+
+            def _unbuild(self):
+                self.built = False
+
+            def build(self, input_shape):
+                super().build(input_shape)
+        """,
+        ["12:KL101"],
+    ),
+]
+
+
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_kl101(case, tmp_path):
     assert run_case(case, tmp_path) == case.expected

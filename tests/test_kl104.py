@@ -80,6 +80,50 @@ CASES = [
 ]
 
 
+# A project layer owns weights when its own body makes them (issue 11, item 5).
+BOTTLENECK = """
+import keras
+from keras import layers
+
+class BottleNeck(keras.layers.Layer):
+    def __init__(self, filters, **kwargs):
+        super().__init__(**kwargs)
+{init}
+
+    def call(self, x):
+        return x
+
+class DenseBlock(keras.layers.Layer):
+    def _make_layer(self, x):
+        return BottleNeck(8)(x)
+
+    def call(self, x):
+        return self._make_layer(x)
+"""
+
+
+def bottleneck(init: str, extra: str = "") -> str:
+    return BOTTLENECK.format(init="".join(f"        {line}\n" for line in init.strip().splitlines())) + extra
+
+
+CASES += [
+    Case("a project layer making Keras layers in __init__",
+         bottleneck("self.bn = layers.BatchNormalization()\nself.conv = layers.Conv2D(filters, 3)"), ["17:KL104"]),
+    Case("a project layer calling add_weight in build",
+         bottleneck("self.filters = filters").replace(
+             "    def call(self, x):\n        return x",
+             "    def build(self, input_shape):\n        self.w = self.add_weight(shape=(1,))\n\n"
+             "    def call(self, x):\n        return x * self.w", 1), ["19:KL104"]),
+    Case("a project layer holding a project layer that owns weights",
+         bottleneck("self.inner = Inner()", extra="\nclass Inner(keras.layers.Layer):\n    def __init__(self):\n"
+                                                 "        super().__init__()\n        self.d = layers.Dense(4)\n"),
+         ["16:KL104"]),
+    Case("a project layer holding only stateless layers", bottleneck("self.act = layers.ReLU()\n"
+                                                                     "self.drop = layers.Dropout(0.1)"), []),
+    Case("a project layer storing plain values", bottleneck("self.filters = filters"), []),
+]
+
+
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_kl104(case, tmp_path):
     assert run_case(replace(case, codes=("KL104",)), tmp_path) == case.expected

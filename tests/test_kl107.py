@@ -113,6 +113,55 @@ CASES += [
 ]
 
 
+# super() forms that never run Layer.__init__ (issue 11, item 3), and the forms that do.
+CASES += [
+    Case("super(Layer, self) starts the lookup after Layer",
+         layer("super(keras.layers.Layer, self).__init__(**kwargs)"), ["4:KL107"]),
+    Case("super(Layer, self) with Layer imported", layer("super(Layer, self).__init__()",
+                                                         header="import keras\nfrom keras.layers import Layer"),
+         ["5:KL107"]),
+    Case("super(Layer, self) in a Model", layer("super(keras.layers.Layer, self).__init__()", base="keras.Model"),
+         ["4:KL107"]),
+    Case("object.__init__(self)", layer("object.__init__(self)"), ["4:KL107"]),
+    Case("super(Dense, self) in a Dense subclass still runs Layer.__init__",
+         layer("super(keras.layers.Dense, self).__init__(units, **kwargs)", base="keras.layers.Dense"), []),
+    Case(
+        "a project base's __init__, by name or through super(Base, self)",
+        """
+        import keras
+
+        class Base(keras.layers.Layer):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+
+        class ByName(Base):
+            def __init__(self, **kwargs):
+                Base.__init__(self, **kwargs)
+
+        class BySuper(Base):
+            def __init__(self, **kwargs):
+                super(Base, self).__init__(**kwargs)
+        """,
+        [],
+    ),
+    Case(
+        "a mixin's __init__ may cooperate",
+        """
+        import keras
+
+        class Mixin:
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+
+        class Net(Mixin, keras.layers.Layer):
+            def __init__(self, **kwargs):
+                Mixin.__init__(self, **kwargs)
+        """,
+        [],
+    ),
+]
+
+
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_kl107(case, tmp_path):
     assert run_case(replace(case, codes=("KL107",)), tmp_path) == case.expected

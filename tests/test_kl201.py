@@ -154,6 +154,105 @@ CASES = [
 ]
 
 
+# One instance under another name (issue 11, item 1): aliases, constant subscripts, chained assignment, helpers.
+TWO_BN = "layers.BatchNormalization(), layers.BatchNormalization()"
+HELPER = """
+import keras
+from keras import layers
+
+class Block(keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.bn = layers.BatchNormalization()
+        self.conv = layers.Conv2D(32, 3)
+
+    def _norm_act(self, x):
+        return keras.activations.relu(self.bn(x))
+
+    def call(self, x):
+{body}
+"""
+
+
+def helper(body: str, extra: str = "") -> str:
+    """``Block`` with ``_norm_act`` (calls self.bn); call()'s body starts at line 15, ``extra`` after it."""
+    return HELPER.format(body="".join(f"        {line}\n" for line in body.strip().splitlines())) + extra
+
+
+CASES += [
+    Case("a local alias", model(BN, "bn = self.bn\nx = bn(x)\nreturn bn(x)"), ["11:KL201"]),
+    Case("a constant subscript of a list literal", model(f"self.norms = [{TWO_BN}]",
+                                                         "x = self.norms[0](x)\nreturn self.norms[0](x)"),
+         ["10:KL201"]),
+    Case("a negative subscript reaching the same element", model(f"self.norms = [{TWO_BN}]",
+                                                                 "x = self.norms[0](x)\nreturn self.norms[-2](x)"),
+         ["10:KL201"]),
+    Case("one element of a comprehension, twice",
+         model("self.norms = [layers.BatchNormalization() for _ in range(3)]",
+               "x = self.norms[1](x)\nreturn self.norms[1](x)"), ["10:KL201"]),
+    Case("a constant key of a dict literal", model("self.norms = {'a': layers.BatchNormalization(), "
+                                                   "'b': layers.BatchNormalization()}",
+                                                   "x = self.norms['a'](x)\nreturn self.norms['a'](x)"),
+         ["10:KL201"]),
+    Case("an alias of a subscript", model(f"self.norms = [{TWO_BN}]",
+                                          "bn = self.norms[1]\nx = bn(x)\nreturn self.norms[1](x)"), ["11:KL201"]),
+    Case("chained assignment makes one instance", model("self.bn1 = self.bn2 = layers.BatchNormalization()",
+                                                        "x = self.bn1(x)\nreturn self.bn2(x)"), ["10:KL201"]),
+    Case("an attribute assigned another", model(BN + "; self.bn2 = self.bn", "x = self.bn(x)\nreturn self.bn2(x)"),
+         ["10:KL201"]),
+    Case("one local stored twice in __init__", model("bn = layers.BatchNormalization(); self.a = bn; self.b = bn",
+                                                     "x = self.a(x)\nreturn self.b(x)"), ["10:KL201"]),
+    Case("a list literal holding one attribute twice", model(BN + "; self.norms = [self.bn, self.bn]",
+                                                             "x = self.norms[0](x)\nreturn self.norms[1](x)"),
+         ["10:KL201"]),
+    Case("a helper called twice", helper("a = self._norm_act(x)\nreturn self._norm_act(self.conv(a))"),
+         ["16:KL201"]),
+    Case("a helper and a direct call", helper("x = self._norm_act(x)\nreturn self.bn(self.conv(x))"),
+         ["16:KL201"]),
+    Case("two helpers deep", helper("x = self._twice(x)\nreturn x",
+                                    "\n    def _twice(self, x):\n        return self._norm_act(self._norm_act(x))\n"),
+         ["15:KL201"]),
+    Case("a helper called in a loop", helper("for _ in range(2):\n    x = self._norm_act(x)\nreturn x"),
+         ["16:KL201"]),
+    # Distinct instances stay distinct.
+    Case("tuple unpacking makes two", model(f"self.a, self.b = {TWO_BN}", "x = self.a(x)\nreturn self.b(x)"), []),
+    Case("a comprehension indexed by two constants",
+         model("self.norms = [layers.BatchNormalization() for _ in range(3)]",
+               "x = self.norms[0](x)\nreturn self.norms[1](x)"), []),
+    Case("two elements of a list literal", model(f"self.norms = [{TWO_BN}]",
+                                                 "x = self.norms[0](x)\nreturn self.norms[1](x)"), []),
+    Case("a list changed after it is made", model(f"self.norms = [{TWO_BN}]; self.norms[0] = layers.Dense(3)",
+                                                  "x = self.norms[0](x)\nreturn self.norms[0](x)"), []),
+    Case("a loop variable is a new instance each time",
+         model(f"self.norms = [{TWO_BN}]", "for bn in self.norms:\n    x = bn(x)\nreturn x"), []),
+    Case("an alias bound in a loop", model(f"self.norms = [{TWO_BN}]",
+                                           "for i in range(2):\n    bn = self.norms[i]\n    x = bn(x)\nreturn x"),
+         []),
+    Case("one local, a new object per iteration",
+         model("for i in range(2):\n            bn = layers.BatchNormalization()\n"
+               "            if i:\n                self.a = bn\n            else:\n                self.b = bn",
+               "x = self.a(x)\nreturn self.b(x)"), []),
+    Case("an alias of an attribute assigned again later",
+         model(BN + "; self.bn2 = self.bn; self.bn = layers.BatchNormalization()",
+               "x = self.bn(x)\nreturn self.bn2(x)"), []),
+    Case("a layer made in call() is KL104's, not reuse", model("pass", "bn = layers.BatchNormalization()\n"
+                                                                     "x = bn(x)\nreturn bn(x)"), [],
+         codes=("KL201",)),
+    Case("helper calls on exclusive branches",
+         helper("if training:\n    return self._norm_act(x)\nreturn self._norm_act(self.conv(x))")
+         .replace("def call(self, x):", "def call(self, x, training=None):"), []),
+    Case("a helper whose argument decides",
+         helper("x = self._maybe(x, True)\nreturn self._maybe(self.conv(x), False)",
+                "\n    def _maybe(self, x, norm):\n        if norm:\n            x = self.bn(x)\n        return x\n"),
+         []),
+    Case("a helper that may return first",
+         helper("x = self._maybe(x, True)\nreturn self._maybe(self.conv(x), False)",
+                "\n    def _maybe(self, x, skip):\n        if skip:\n            return x\n"
+                "        return self.bn(x)\n"),
+         []),
+]
+
+
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_kl201(case, tmp_path):
     assert run_case(case, tmp_path) == case.expected

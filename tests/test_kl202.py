@@ -76,6 +76,37 @@ CASES = [
 ]
 
 
+# One instance under another name (issue 11, item 1).
+HEAD_HELPER = (
+    "import keras\nfrom keras import layers\n\nclass Net(keras.Model):\n    def __init__(self, **kwargs):\n"
+    "        super().__init__(**kwargs)\n        " + TWO_CONVS + "\n"
+    "    def _project(self, t):\n        return self.head(t)\n"
+    "    def _rebound(self, t):\n        t = t[..., :1]\n        return self.head(t)\n"
+    "    def call(self, x):\n{body}"
+)
+
+CASES += [
+    Case("a local alias", model(TWO_CONVS, "head = self.head\na = head(self.c6(x))\nreturn a + head(self.c16(x))"),
+         ["11:KL202"]),
+    Case("chained assignment", model("self.c6 = layers.Conv2D(filters=6, kernel_size=3); "
+                                     "self.c16 = layers.Conv2D(filters=16, kernel_size=3); "
+                                     "self.h1 = self.h2 = layers.Dense(units=10)",
+                                     "return self.h1(self.c6(x)) + self.h2(self.c16(x))"), ["9:KL202"]),
+    Case("an element of a list literal, twice",
+         model("self.c6 = layers.Conv2D(filters=6, kernel_size=3); self.c16 = layers.Conv2D(filters=16, "
+               "kernel_size=3); self.heads = [layers.Dense(units=10), layers.Dense(units=10)]",
+               "return self.heads[0](self.c6(x)) + self.heads[0](self.c16(x))"), ["9:KL202"]),
+    Case("a helper handing its parameter on", HEAD_HELPER.format(
+        body="        a = self._project(self.c6(x))\n        return a + self._project(self.c16(x))\n"), ["15:KL202"]),
+    Case("a helper that changes its parameter first", HEAD_HELPER.format(
+        body="        a = self._rebound(self.c6(x))\n        return a + self._rebound(self.c16(x))\n"), []),
+    Case("tuple unpacking makes two", model("self.c6 = layers.Conv2D(filters=6, kernel_size=3); "
+                                            "self.c16 = layers.Conv2D(filters=16, kernel_size=3); "
+                                            "self.h1, self.h2 = layers.Dense(units=10), layers.Dense(units=10)",
+                                            "return self.h1(self.c6(x)) + self.h2(self.c16(x))"), []),
+]
+
+
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_kl202(case, tmp_path):
     assert run_case(replace(case, codes=("KL202",)), tmp_path) == case.expected
@@ -86,7 +117,7 @@ def test_kl201_message_says_when_widths_provably_differ(tmp_path):
                    "a = self.bn(self.c6(x))\nreturn self.bn(self.c16(x))")
     found = analyze(source, str(tmp_path / "m.py"), versions.Target.any(), knowledge.default())
     (kl201,) = [d for d in found if d.code == "KL201"]
-    assert "here its input is 16 wide but was 6 wide at line 9, so this call raises" in kl201.message
+    assert "input 16 wide, 6 before: ValueError 'expected axis -1 ... value 6'" in kl201.message
     assert not [d for d in found if d.code == "KL202"]
 
 

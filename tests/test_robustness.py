@@ -118,3 +118,36 @@ def test_linting_never_imports_keras_tensorflow_or_user_code(tmp_path):
 
 def test_unparsable_input_in_process(tmp_path):
     assert lint("def f(:\n", tmp_path / "x.py") == []
+
+
+def test_linting_keras_itself_reads_its_own_modules_never_an_installed_keras(tmp_path):
+    """Keras' own source tree (issue 11, item 6): a project base in a keras.src module no stub stands for
+    resolves from the project, while the poisoned keras on the path is still never read."""
+    poison = tmp_path / "poison" / "keras" / "src" / "ops"
+    poison.mkdir(parents=True)
+    for directory in (poison.parent.parent, poison.parent, poison):
+        (directory / "__init__.py").write_text(f"open({str(tmp_path / 'IMPORTED')!r}, 'a').write('keras')\n")
+    (poison / "base.py").write_text("class Base:\n    pass\n")
+    project = tmp_path / "keras-src"
+    package = project / "keras" / "src" / "ops"
+    package.mkdir(parents=True)
+    for directory in (project / "keras", package.parent, package):
+        (directory / "__init__.py").write_text("")
+    (package.parent / "version.py").write_text("__version__ = '3.8.0'\n")  # an affected release: its own target
+    (package / "base.py").write_text(
+        "from keras.src.layers.pooling.max_pooling2d import MaxPooling2D\n\n\nclass Base(MaxPooling2D):\n    pass\n"
+    )
+    child = "from keras.src.ops.base import Base\n\n\nclass P(Base):\n    def build(self, input_shape):\n        pass\n"
+    (package / "child.py").write_text(child)
+    # The same import in a project that is not Keras: keras.src.ops.base is nobody's, so nothing resolves.
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "child.py").write_text(child)
+    result = flake8("--isolated", "--select=KL", "-j1", str(package / "child.py"), str(other / "child.py"),
+                    cwd=tmp_path, pythonpath=str(tmp_path / "poison"))
+    assert codes(result) == ["child.py:5:KL101"], result.stderr
+    assert str(package / "child.py") in result.stdout
+    assert not (tmp_path / "IMPORTED").exists()
+    (package.parent / "version.py").unlink()  # not Keras after all: its keras.src modules are refused
+    assert codes(flake8("--isolated", "--select=KL", str(package / "child.py"), cwd=tmp_path,
+                        pythonpath=str(tmp_path / "poison"))) == []

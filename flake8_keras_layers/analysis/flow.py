@@ -5,7 +5,9 @@ calls are exclusive when they sit in different branches of one ``if`` or
 conditional expression, under contradicting guards (``if p:`` / ``if not p:``,
 ``x == "a"`` / ``x == "b"``, ``x is None`` / ``x is not None``), or when the
 first one's path ends (``return``/``raise``) before reaching the second.
-Anything else is assumed to run on one path.
+An earlier ``if p:`` whose branch always leaves (``return``, ``raise``,
+``continue``, ``break``) guards what follows it with ``not p``, as an
+enclosing ``if not p:`` would. Anything else is assumed to run on one path.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from astroid import nodes
 from . import budget
 
 _LOOPS = (nodes.For, nodes.While, nodes.Comprehension)
+_LEAVES = (nodes.Return, nodes.Raise, nodes.Continue, nodes.Break)
+_CONDITIONAL = (nodes.If, nodes.IfExp, nodes.BoolOp, nodes.While)
 _COMPREHENSIONS = (nodes.ListComp, nodes.SetComp, nodes.DictComp, nodes.GeneratorExp)
 
 
@@ -71,6 +75,35 @@ def _add_guard(facts: _Facts, test: nodes.NodeNG, holds: bool) -> None:
     facts.truth.setdefault(test.as_string(), holds)
 
 
+def _leaves(block) -> bool:
+    """Whether running ``block`` always leaves the enclosing block (a return, raise, continue or break)."""
+    return any(_always_leaves(s) for s in block)
+
+
+def _always_leaves(statement: nodes.NodeNG) -> bool:
+    if isinstance(statement, _LEAVES):
+        return True
+    if isinstance(statement, nodes.If):
+        return _leaves(statement.body) and _leaves(statement.orelse)
+    if isinstance(statement, nodes.With):
+        return _leaves(statement.body)
+    return False
+
+
+def _holds_after(statement: nodes.NodeNG, facts: _Facts) -> None:
+    """What a statement that completed normally proves: ``if p: return`` leaves ``not p`` behind."""
+    if not isinstance(statement, nodes.If):
+        return
+    body, orelse = _leaves(statement.body), _leaves(statement.orelse)
+    if body == orelse:
+        return  # neither branch leaves, or both do (then nothing after it runs)
+    ran = "orelse" if body else "body"
+    facts.branches[id(statement)] = ran
+    _add_guard(facts, statement.test, not body)
+    for inner in getattr(statement, ran):  # the branch that ran completed too (an elif that returns)
+        _holds_after(inner, facts)
+
+
 def _facts_for(node: nodes.NodeNG, scope: nodes.NodeNG) -> _Facts:
     facts = _Facts()
     child, parent = node, node.parent
@@ -79,8 +112,21 @@ def _facts_for(node: nodes.NodeNG, scope: nodes.NodeNG) -> _Facts:
             in_body = child in parent.body if isinstance(parent, nodes.If) else child is parent.body
             facts.branches[id(parent)] = "body" if in_body else "orelse"
             _add_guard(facts, parent.test, in_body)
+        block = _block_of(child, parent)
+        if block is not None:
+            for earlier in block[:block.index(child)]:
+                _holds_after(earlier, facts)
         child, parent = parent, parent.parent
     return facts
+
+
+def _block_of(child: nodes.NodeNG, parent: nodes.NodeNG) -> list | None:
+    """The statement list of ``parent`` that holds ``child``, if any."""
+    for name in ("body", "orelse", "handlers", "finalbody"):
+        block = getattr(parent, name, None)
+        if isinstance(block, list) and child in block:
+            return block
+    return None
 
 
 def _contradict(a: _Facts, b: _Facts) -> bool:
@@ -168,5 +214,37 @@ def in_loop(node: nodes.NodeNG, scope: nodes.NodeNG) -> bool:
             first_iter = parent.generators[0].iter
             if node is not first_iter and first_iter not in node.node_ancestors():
                 return True
+        child = parent
+    return False
+
+
+def under_condition(node: nodes.NodeNG, scope: nodes.NodeNG) -> bool:
+    """Whether ``node`` runs only when some test in ``scope`` allows it (if/while/and/or/x if c else y)."""
+    child = node
+    for parent in node.node_ancestors():
+        if parent is scope:
+            return False
+        if isinstance(parent, _CONDITIONAL) and child is not getattr(parent, "test", None):
+            if not isinstance(parent, nodes.BoolOp) or child is not parent.values[0]:
+                return True
+        child = parent
+    return False
+
+
+_NESTED = (nodes.FunctionDef, nodes.AsyncFunctionDef, nodes.Lambda, nodes.ClassDef)
+
+
+def may_leave_before(node: nodes.NodeNG, scope: nodes.NodeNG) -> bool:
+    """Whether a statement before ``node`` in a block enclosing it (within ``scope``) may return, raise,
+    continue or break, so that ``node`` may not run."""
+    child = node
+    for parent in node.node_ancestors():
+        block = _block_of(child, parent)
+        if block is not None:
+            for earlier in block[:block.index(child)]:
+                if isinstance(earlier, _LEAVES) or any(earlier.nodes_of_class(_LEAVES, skip_klass=_NESTED)):
+                    return True
+        if parent is scope:
+            return False
         child = parent
     return False

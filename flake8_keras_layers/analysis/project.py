@@ -9,6 +9,7 @@ Nothing is imported: astroid parses the project's sources.
 
 from __future__ import annotations
 
+import functools
 import os
 
 STDIN_NAMES = frozenset({"stdin", "-", "<stdin>"})
@@ -41,3 +42,19 @@ def search_roots(filename: str) -> tuple[str, ...]:
     if is_stdin(filename):
         return (os.getcwd(),)
     return (module_name_for(filename)[1], os.getcwd())
+
+
+def keras_source_root(filename: str) -> str | None:
+    """The directory holding ``keras/src/version.py`` at or above ``filename``: the linted project is Keras
+    itself (its source tree, sdist or wheel), whose own ``keras.src`` modules resolve from there."""
+    if is_stdin(filename):
+        return None
+    return _keras_root_above(os.path.dirname(os.path.abspath(filename)))
+
+
+@functools.lru_cache(maxsize=256)
+def _keras_root_above(directory: str) -> str | None:
+    if os.path.isfile(os.path.join(directory, "keras", "src", "version.py")):
+        return directory
+    parent = os.path.dirname(directory)
+    return None if parent == directory else _keras_root_above(parent)

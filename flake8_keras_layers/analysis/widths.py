@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 from astroid import nodes
 
-from . import syntax
 from ..knowledge.facts import Knowledge
+from .syntax import walk_scope
+from .instances import Instance, Instances, Use
 from .resolver import Ancestry, KerasClass, constructed_class
 from ..knowledge.versions import Target
 
@@ -45,20 +46,6 @@ def _acts_on_last_axis(constructor: nodes.Call) -> bool:
     return True
 
 
-def self_layer_site(cls: nodes.ClassDef, attr: str) -> LayerSite | None:
-    """The one constructor call assigned to ``self.<attr>`` when it makes a plain Keras layer."""
-    try:
-        assignments = cls.instance_attr(attr)
-    except Exception:  # noqa: BLE001 - astroid's NotFound and friends: unknown attribute
-        return None
-    if len(assignments) != 1:
-        return None
-    statement = assignments[0].parent
-    if not isinstance(statement, nodes.Assign) or not isinstance(statement.value, nodes.Call):
-        return None
-    return plain_keras_layer(statement.value)
-
-
 def plain_keras_layer(constructor: nodes.Call) -> LayerSite | None:
     ancestry = constructed_class(constructor)
     if ancestry is None or ancestry.chain:  # a project subclass may change call() or build()
@@ -69,28 +56,39 @@ def plain_keras_layer(constructor: nodes.Call) -> LayerSite | None:
 
 
 class Widths:
-    """Widths of the first argument of every ``self.<layer>(...)`` call on straight-line code of ``call()``."""
+    """Widths of the first argument of every call on straight-line code of ``call()``."""
 
-    def __init__(self, cls: nodes.ClassDef, method: nodes.FunctionDef, knowledge: Knowledge, target: Target):
-        self.cls = cls
-        self.method = method
+    def __init__(self, instances: Instances, knowledge: Knowledge, target: Target):
+        self.instances = instances
         self.knowledge = knowledge
         self.target = target
-        self.me = syntax.self_name(method)
-        self._sites: dict[str, LayerSite | None] = {}
+        self._sites: dict[tuple, LayerSite | None] = {}
         self._inputs: dict[int, int | None] = {}
-        self._block(method.body, {})
+        self._block(instances.method.body, {})
 
     def input_width(self, call: nodes.Call) -> int | None:
         """The provable last dimension of ``call``'s first argument, else None."""
         return self._inputs.get(id(call))
 
+    def use_width(self, use: Use) -> int | None:
+        """The provable input width of a use: in a helper, when each helper hands its first parameter
+        on unchanged, the width at the call in ``call()``."""
+        steps = use.path + (use.call,)
+        for level in range(len(steps) - 1, 0, -1):
+            if not _passes_first_parameter(steps[level], use.methods[level], steps[level - 1]):
+                return None
+        return self.input_width(steps[0])
+
     # -- layers ------------------------------------------------------------------
 
-    def site(self, attr: str) -> LayerSite | None:
-        if attr not in self._sites:
-            self._sites[attr] = self_layer_site(self.cls, attr)
-        return self._sites[attr]
+    def site(self, instance: Instance | None) -> LayerSite | None:
+        """The plain Keras layer an instance is, with the constructor call that made it."""
+        if instance is None:
+            return None
+        if instance.key not in self._sites:
+            made = instance.origin
+            self._sites[instance.key] = plain_keras_layer(made) if isinstance(made, nodes.Call) else None
+        return self._sites[instance.key]
 
     def _holds(self, keras_class: KerasClass, fact: str) -> bool:
         # A structural fact: the releases Target.releases says stand for the class's namespace.
@@ -116,20 +114,18 @@ class Widths:
         if not isinstance(expr, nodes.Call) or not expr.args:
             return None
         func = expr.func
-        if syntax.is_self_attr(func, self.me):
-            site = self.site(func.attrname)
-        elif isinstance(func, nodes.Call):  # Dense(8)(x)
+        if isinstance(func, nodes.Call):  # Dense(8)(x)
             site = plain_keras_layer(func)
         else:
-            return None
+            site = self.site(self.instances.of(func))
         if site is None:
             return None
         return self.output_width(site, self.width(expr.args[0], env))
 
     def _record(self, node: nodes.NodeNG, env: dict[str, int | None]) -> None:
         """Input widths of the layer calls in one simple statement or expression."""
-        for call in [node, *syntax.walk_scope(node)]:
-            if isinstance(call, nodes.Call) and syntax.is_self_attr(call.func, self.me) and call.args:
+        for call in [node, *walk_scope(node)]:
+            if isinstance(call, nodes.Call) and call.args:
                 self._inputs[id(call)] = self.width(call.args[0], env)
 
     def _block(self, statements, env: dict[str, int | None]) -> dict[str, int | None]:
@@ -194,3 +190,14 @@ def _literal_argument(call: nodes.Call, param: str, params: tuple[str, ...]) -> 
     if isinstance(value, nodes.Const) and type(value.value) is int:
         return value.value
     return None
+
+
+def _passes_first_parameter(call: nodes.Call, method: nodes.FunctionDef, site: nodes.Call) -> bool:
+    """``call``'s first argument is ``method``'s first parameter, never rebound, given positionally at ``site``."""
+    params = method.args.args or []
+    if len(params) < 2 or not call.args or not isinstance(call.args[0], nodes.Name):
+        return False
+    name = params[1].name
+    if call.args[0].name != name or method.locals.get(name) != [params[1]]:
+        return False
+    return bool(site.args) and not isinstance(site.args[0], nodes.Starred)

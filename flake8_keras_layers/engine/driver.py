@@ -85,12 +85,28 @@ def _run(session: Session, source: str, target: Target, tree: ast.AST, deep: fro
 
 def _check_class(cls: nodes.ClassDef, target: Target, knowledge: Knowledge,
                  rules: tuple[Rule, ...]) -> Iterator[Diagnostic]:
-    ancestry = resolver.resolve_class(cls)
+    ancestry = resolver.resolve_class(cls, alternatives=True)
     if ancestry is None:
         return
     debug.class_checked()
-    ctx = ClassContext(target, knowledge, ancestry)
-    own_methods = {n.name for n in cls.body if isinstance(n, nodes.FunctionDef)}
+    if not ancestry.families:
+        yield from _run_rules(ClassContext(target, knowledge, ancestry), rules)
+        return
+    # One Keras class in several families (try: import tf_keras as keras / except ImportError: import
+    # keras): a finding stands when the rules make it in every family; its text is the first family's.
+    runs = []
+    for family in ancestry.families:
+        with resolver.family_view(family):
+            viewed = resolver.resolve_class(cls)
+            if viewed is None:
+                return
+            runs.append(list(_run_rules(ClassContext(target, knowledge, viewed), rules)))
+    common = set.intersection(*({(d.line, d.col, d.code) for d in run} for run in runs))
+    yield from (d for d in runs[0] if (d.line, d.col, d.code) in common)
+
+
+def _run_rules(ctx: ClassContext, rules: tuple[Rule, ...]) -> Iterator[Diagnostic]:
+    own_methods = {n.name for n in ctx.cls.body if isinstance(n, nodes.FunctionDef)}
     for rule in rules:
-        if rule.methods & own_methods:
+        if rule.wants(own_methods, len(ctx.cls.bases)):
             yield from rule.check(ctx)

@@ -5,7 +5,8 @@ manager per process. The driver opens a ``Session`` around each file that
 reaches astroid, and closing it leaves the process as the next file needs it:
 
 - open: bound astroid's caches (an eviction re-installs the Keras stubs),
-  install the stubs, put the file's search roots on ``sys.path``;
+  install the stubs (reading Keras' own modules from the project when it is
+  Keras), put the file's search roots on ``sys.path``;
 - ``build_module``: the linted file as an astroid module, from flake8's tree;
 - ``contained``: run one class or module rule under its own budget, turning
   an exception or an exhausted budget into "no findings" plus a debug line;
@@ -15,11 +16,15 @@ reaches astroid, and closing it leaves the process as the next file needs it:
 
 Process-wide state, on purpose, and only this:
 - ``astroid.MANAGER`` and its caches, bounded by caches.py;
-- the stub modules, built once per Knowledge (knowledge/stubs.py);
+- the stub modules, built once per Knowledge (knowledge/stubs.py), and the
+  Keras project root they read ``keras.src`` modules from when the linted
+  file is in Keras' own source tree (set and unset around each file);
 - the garbage collector's freeze state and its two counters (caches.py);
 - the budget in force (analysis/budget.py: ``spend()`` is called from deep
   inside the analyses, which should not carry it around);
-- the debug counters (engine/debug.py);
+- the Keras family a class's rules are running for (``resolver.family_view``,
+  for the same reason; opened and closed around those rules by the driver);
+- the debug counters (debug.py);
 - what each project root declares, and the target it makes (knowledge/declared.py,
   knowledge/target.py): read once per root per process, whichever file asks first.
 """
@@ -56,6 +61,7 @@ class Session:
         # astroid caches every module it parses, forever: bounded (caches.py).
         caches.bound(self.manager)
         stubs.install(self.knowledge, self.manager)  # idempotent; again after an eviction
+        stubs.use_project_keras(project.keras_source_root(self.filename))
         for root in project.search_roots(self.filename):
             # Appended, not prepended: the project must not shadow the standard library.
             if root and root not in sys.path:
@@ -72,6 +78,7 @@ class Session:
             if root in sys.path:
                 sys.path.remove(root)
         self._added_roots.clear()
+        stubs.use_project_keras(None)
         caches.settle(self.manager)
 
     def build_module(self, source: str, tree: ast.AST | None,

@@ -9,6 +9,10 @@ same answers as none (and costs nothing).
 Two families of stub classes exist, told apart by their module:
 ``keras.layers.X`` (Keras 3 as ``keras``/``tf.keras``/``keras.src``) and
 ``tf_keras.layers.X`` (Keras 2, legacy).
+
+When the linted project is Keras itself (``use_project_keras``), its own
+``keras.src`` modules that no stub stands for are read from the project's
+source, by path, never searched for: an installed Keras is still never parsed.
 """
 
 from __future__ import annotations
@@ -32,16 +36,37 @@ STUB_ROOT = os.path.join(os.sep, "flake8-keras-layers-stubs")  # never on disk
 
 
 class _StubRootDenylist(set):
-    """astroid's module denylist, extended to every non-stub module under the Keras roots."""
+    """astroid's module denylist, extended to every non-stub module under the Keras roots (but the
+    linted Keras project's own, which it loads from the project's source before astroid looks)."""
 
     def __init__(self, original: set):
         super().__init__(original)
         self._cache = AstroidManager.brain["astroid_cache"]
+        self.project_root: str | None = None
 
     def __contains__(self, modname) -> bool:
         if isinstance(modname, str) and modname.partition(".")[0] in ROOTS:
-            return modname not in self._cache
+            cached = self._cache.get(modname)
+            if cached is not None and (cached.file or "").startswith(STUB_ROOT):
+                return False
+            return not self._project_module(modname, cached)
         return super().__contains__(modname)
+
+    def _project_module(self, modname: str, cached) -> bool:
+        """Whether ``modname`` is the linted Keras project's own (now in astroid's cache)."""
+        if self.project_root is None or not modname.startswith("keras.src."):
+            return False
+        base = os.path.join(self.project_root, *modname.split("."))
+        path = next((p for p in (base + ".py", os.path.join(base, "__init__.py")) if os.path.isfile(p)), None)
+        if path is None:
+            return False
+        if cached is not None and cached.file == path:
+            return True
+        try:
+            astroid.MANAGER.ast_from_file(path, modname, fallback=False)
+        except (astroid.AstroidError, SyntaxError, ValueError, RecursionError, OSError):
+            return False
+        return True
 
 
 def _class_source(knowledge: Knowledge) -> str:
@@ -114,6 +139,14 @@ def install(knowledge: Knowledge, manager: AstroidManager | None = None) -> None
     manager.module_denylist = denylist
 
 
+def use_project_keras(root: str | None) -> None:
+    """Read ``keras.src`` modules from ``root`` (the linted project is Keras: project.keras_source_root),
+    or from nowhere (None); install() first."""
+    denylist = AstroidManager.brain["module_denylist"]
+    if isinstance(denylist, _StubRootDenylist):
+        denylist.project_root = root
+
+
 _STUB_CACHE: dict[int, dict[str, nodes.Module]] = {}
 # Every stub module and class with its names as built: linted code can add to them
 # (``keras.Model.x = ...`` registers ``x``), and no file may see another file's additions.
@@ -142,6 +175,14 @@ def restore() -> None:
                 del scope.locals[name]
             for name, count in names.items():
                 del scope.locals[name][count:]
+
+
+def module_identity(module: nodes.Module) -> tuple[str, str] | None:
+    """(family, name below the family root) of a Keras stub module; None for any other module."""
+    if not (module.file or "").startswith(STUB_ROOT):
+        return None
+    root, _, rest = module.name.partition(".")
+    return (root, rest) if root in FAMILY_OF_MODULE.values() else None
 
 
 def keras_identity(cls: nodes.ClassDef) -> tuple[str, str] | None:

@@ -108,6 +108,8 @@ class Rule:
     # A class that defines none of these methods is never handed to the rule;
     # the analysis uses them to skip files cheaply before any inference.
     methods: ClassVar[frozenset[str]]
+    # Also handed a class with several bases that defines none of ``methods``: a mixin may bring them.
+    mixed_in: ClassVar[bool] = False
     opt_in: ClassVar[bool] = False
 
     def check(self, ctx: ClassContext) -> Iterator[Diagnostic]:
@@ -117,6 +119,10 @@ class Rule:
     def message_budget(cls) -> int:
         """Characters a message may take so that ``KL101 build-never-called: <message>`` fits one editor line."""
         return MAX_LINE - len(f"{cls.code} {cls.name}: ")
+
+    def wants(self, own_methods, bases: int) -> bool:
+        """Whether a class defining ``own_methods`` with ``bases`` bases may be reported."""
+        return bool(self.methods & own_methods) or (self.mixed_in and bases > 1)
 
     def at(self, node: nodes.NodeNG, message: str) -> Diagnostic:
         return Diagnostic(node.lineno, node.col_offset, self.code, message)

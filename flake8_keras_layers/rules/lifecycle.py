@@ -6,13 +6,14 @@ from typing import Iterator
 
 from astroid import nodes
 
-from ..analysis import syntax
+from ..analysis import resolver, syntax
 from .base import ClassContext, Diagnostic, Rule
 
 
 def resets_built_after_super_init(ctx: ClassContext) -> bool | None:
-    """Whether some ``__init__`` in the class's own chain sets ``self.built = False``
-    after ``super().__init__()``; None when Keras' ``__init__`` is provably never reached."""
+    """Whether some ``__init__`` in the class's own chain sets ``self.built = False`` after
+    ``super().__init__()``, itself or through the class's helpers; None when Keras' ``__init__`` is
+    provably never reached."""
     for klass in ctx.ancestry.chain:
         init = syntax.defined_method(klass, "__init__")
         if init is None:
@@ -21,8 +22,10 @@ def resets_built_after_super_init(ctx: ClassContext) -> bool | None:
         if not supers:
             return None  # Keras' __init__ never runs, so it never marks the layer built.
         first = min(call.lineno for call in supers)
-        if any(node.lineno > first for node in syntax.assigns_self_attr(init, "built", False)):
-            return True
+        for method, path in syntax.reachable_methods(init, ctx.ancestry.chain, skip={"__init__"}):
+            for node in syntax.assigns_self_attr(method, "built", False):
+                if (path[0] if path else node).lineno > first:
+                    return True
     return False
 
 
@@ -31,20 +34,42 @@ class BuildNeverCalled(Rule):
     name = "build-never-called"
     summary = "build() is never called: the Keras base marks the layer built in __init__"
     methods = frozenset({"build"})
+    mixed_in = True  # ``class P(ScaleMixin, AveragePooling2D)``: the mixin's build() is skipped too
 
     def check(self, ctx: ClassContext) -> Iterator[Diagnostic]:
         build = ctx.method("build")
+        owner = ctx.cls
         if build is None:
-            return
+            index, build = syntax.chain_method(ctx.ancestry.chain, "build")
+            if build is None or index is None:
+                return
+            owner = ctx.ancestry.chain[index]
+            if self.reported_on_its_own(ctx, owner):
+                return
         base = ctx.ancestry.base
         verdict = ctx.affected_by(base, "built_at_init_subclass_with_build")
         if verdict is None or resets_built_after_super_init(ctx) is not False:
+            return
+        if owner is not ctx.cls:
+            yield self.at(ctx.cls, (
+                f"{ctx.cls.name} gets build() from {owner.name}, but {base.display} marks the layer built in "
+                f"__init__ in Keras {verdict.describe()}, so build() never runs; set `self.built = False` after "
+                f"super().__init__() in {ctx.cls.name}.__init__"
+            ))
             return
         yield self.at(
             build,
             f"{ctx.cls.name}.build() never runs: {base.name} is built in __init__ in Keras "
             f"{verdict.short()} ({ctx.targeting_note()}); set self.built = False after super().__init__()",
         )
+
+    @staticmethod
+    def reported_on_its_own(ctx: ClassContext, owner: nodes.ClassDef) -> bool:
+        """A Keras class that defines the build() is checked itself (a plain mixin is not: its
+        build() is fine until a class combines it with a base that skips it)."""
+        ancestry = resolver.resolve_class(owner)
+        return ancestry is not None and \
+            ctx.affected_by(ancestry.base, "built_at_init_subclass_with_build") is not None
 
 
 def _calls_self_build(func: nodes.FunctionDef) -> bool:
@@ -90,11 +115,17 @@ def _may_init_elsewhere(func: nodes.FunctionDef) -> bool:
     """``self`` handed to a function (``init_layer(self, ...)``) that might call ``Layer.__init__``."""
     me = syntax.self_name(func)
     for node in syntax.walk_scope(func):
+        if syntax.is_super_init_call(node, me) or _is_super(node):
+            continue  # judged as __init__ calls (``object.__init__(self)``, ``super(Layer, self)``)
         if isinstance(node, nodes.Call) and not syntax.is_self_attr(node.func, me):
             passed = list(node.args) + [k.value for k in node.keywords or ()]
             if any(isinstance(a, nodes.Name) and a.name == me for a in passed):
                 return True
     return False
+
+
+def _is_super(node: nodes.NodeNG) -> bool:
+    return isinstance(node, nodes.Call) and isinstance(node.func, nodes.Name) and node.func.name == "super"
 
 
 class SuperInitNotCalled(Rule):
@@ -109,14 +140,19 @@ class SuperInitNotCalled(Rule):
             return
         # super().__init__() reached directly, under a condition, or through the class's own
         # helpers (two calls deep) counts; `self` passed to an unknown function might reach it.
+        skipping = []
         for method, _path in syntax.reachable_methods(init, ctx.ancestry.chain, skip={"__init__"}):
-            if syntax.super_init_calls(method) or _may_init_elsewhere(method):
+            if _may_init_elsewhere(method):
                 return
+            for call in syntax.super_init_calls(method):
+                receiver = resolver.init_skipping_layer(call, ctx.ancestry)
+                if receiver is None:
+                    return
+                skipping.append(receiver)
         base = ctx.ancestry.base
-        failure = ("the first call raises RuntimeError \"you forgot to call `super().__init__()`\""
-                   if ctx.targets_keras3(base) else "Keras fails as soon as the layer is used")
-        yield self.at(
-            init,
-            f"{ctx.cls.name}.__init__() never calls super().__init__(): {base.display} is left "
-            f"uninitialised and {failure}; call `super().__init__(**kwargs)` first in {ctx.cls.name}.__init__",
-        )
+        keras3 = ctx.targets_keras3(base)
+        failure = ("the first call raises RuntimeError 'you forgot to call super().__init__()'" if keras3
+                   else "Keras 2 fails as soon as the layer is used")
+        cause = (f"calls {skipping[0]}.__init__(), which skips Layer.__init__" if skipping
+                 else "never calls super().__init__()")
+        yield self.at(init, f"{ctx.cls.name}.__init__() {cause}: {failure}; call super().__init__(**kwargs) first")

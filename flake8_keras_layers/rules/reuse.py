@@ -1,48 +1,59 @@
-"""KL2xx: one layer instance called more than once inside ``call()``."""
+"""KL2xx: one layer instance called more than once inside ``call()``.
+
+Which instance a call reaches, under whatever name and through whichever of
+the class's helpers, is analysis/instances.py's; a finding is reported at the
+call in ``call()`` that reaches the instance again.
+"""
 
 from __future__ import annotations
 
 from typing import ClassVar, Iterator
 
-from astroid import nodes
-
-from ..analysis import flow, resolver, syntax
+from ..analysis.instances import Instances, Use
 from ..analysis.widths import Widths
 from .base import ClassContext, Diagnostic, Rule
 
 
-def self_layer_calls(call_method: nodes.FunctionDef) -> dict[str, list[nodes.Call]]:
-    """``self.<attr>(...)`` calls in ``call()``, by attribute, in source order."""
-    me = syntax.self_name(call_method)
-    calls: dict[str, list[nodes.Call]] = {}
-    for node in syntax.walk_scope(call_method):
-        if isinstance(node, nodes.Call) and syntax.is_self_attr(node.func, me):
-            calls.setdefault(node.func.attrname, []).append(node)
-    return calls
-
-
 # KL201, KL202 and KL903 look at the same call() of the same class: walk and infer it once.
-def _layer_calls(ctx: ClassContext, call_method: nodes.FunctionDef) -> dict[str, list[nodes.Call]]:
-    return ctx.cached(("self_layer_calls",), lambda: self_layer_calls(call_method))
+def _instances(ctx: ClassContext) -> Instances | None:
+    call_method = ctx.method("call")
+    if call_method is None:
+        return None
+    return ctx.cached(("instances",), lambda: Instances(ctx.cls, ctx.ancestry.chain, call_method))
 
 
-def _attribute_kinds(ctx: ClassContext, attr: str):
-    return ctx.cached(("attribute_kinds", attr), lambda: resolver.self_attribute_ancestries(ctx.cls, attr))
+def _widths(ctx: ClassContext, instances: Instances) -> Widths:
+    return ctx.cached(("widths",), lambda: Widths(instances, ctx.knowledge, ctx.target))
 
 
-def _widths(ctx: ClassContext, call_method: nodes.FunctionDef) -> Widths:
-    return ctx.cached(("widths",), lambda: Widths(ctx.cls, call_method, ctx.knowledge, ctx.target))
-
-
-def reused_calls(calls: list[nodes.Call], scope: nodes.FunctionDef, loop_is_reuse: bool = True):
-    """(call, earlier call on the same path or None when a loop repeats it) for every reuse."""
-    for index, call in enumerate(calls):
-        if loop_is_reuse and flow.in_loop(call, scope):
-            yield call, None
+def reused(instances: Instances, uses: list[Use], reported: set[int], loop_is_reuse: bool = True):
+    """(use, earlier use on the same path, or None when a loop repeats it) for every reuse, one per call
+    in ``call()`` not yet in ``reported`` (a helper that reaches instances twice is one finding, at its call)."""
+    for index, use in enumerate(uses):
+        if id(use.anchor) in reported:
             continue
-        earlier = next((c for c in calls[:index] if not flow.exclusive(c, call, scope)), None)
+        if loop_is_reuse and instances.in_loop(use):
+            reported.add(id(use.anchor))
+            yield use, None
+            continue
+        earlier = next((u for u in uses[:index] if not instances.exclusive(u, use)), None)
         if earlier is not None:
-            yield call, earlier
+            reported.add(id(use.anchor))
+            yield use, earlier
+
+
+def _first_line(use: Use, earlier: Use) -> int:
+    return (earlier.call if earlier.anchor is use.anchor else earlier.anchor).lineno
+
+
+def _same(use: Use, earlier: Use | None) -> str:
+    """The earlier name the same instance was reached by (an alias, a chained assignment), if another."""
+    return f"also {earlier.name}" if earlier is not None and earlier.name != use.name else ""
+
+
+def _described(use: Use, keras_name: str, earlier: Use | None) -> str:
+    """``self.bn (BatchNormalization, also self.bn2)``: the instance, its Keras class, its other name."""
+    return f"{use.name} ({', '.join(filter(None, (keras_name, _same(use, earlier))))})"
 
 
 class InstanceReuseRule(Rule):
@@ -53,27 +64,28 @@ class InstanceReuseRule(Rule):
     loop_is_reuse: ClassVar[bool] = True  # a single call inside a loop is reuse
 
     def check(self, ctx: ClassContext) -> Iterator[Diagnostic]:
-        call_method = ctx.method("call")
-        if call_method is None:
+        instances = _instances(ctx)
+        if instances is None:
             return
-        for attr, calls in _layer_calls(ctx, call_method).items():
-            looped = self.loop_is_reuse and any(flow.in_loop(c, call_method) for c in calls)
-            if len(calls) < 2 and not looped:
+        reported: set[int] = set()
+        for uses in instances.uses.values():
+            looped = self.loop_is_reuse and any(instances.in_loop(u) for u in uses)
+            if len(uses) < 2 and not looped:
                 continue
-            kinds = _attribute_kinds(ctx, attr)
+            kinds = instances.kinds(uses[0].instance)
             if not kinds or not all(any(k.is_a(n) for n in self.family) for k in kinds):
                 continue
-            keras_name = kinds[0].base.display
-            widths = _widths(ctx, call_method)
-            for call, earlier in reused_calls(calls, call_method, self.loop_is_reuse):
+            keras_name = kinds[0].base.name
+            widths = _widths(ctx, instances)
+            for use, earlier in reused(instances, uses, reported, self.loop_is_reuse):
                 conflict = None  # (this input's width, the first call's) when they provably differ
                 if earlier is not None:
-                    first, now = widths.input_width(earlier), widths.input_width(call)
+                    first, now = widths.use_width(earlier), widths.use_width(use)
                     if first is not None and now is not None and first != now:
                         conflict = (now, first)
-                yield self.at(call, self.message(ctx, attr, keras_name, earlier, conflict))
+                yield self.at(use.anchor, self.message(ctx, use, keras_name, earlier, conflict))
 
-    def message(self, ctx: ClassContext, attr: str, keras_name: str, earlier, conflict) -> str:
+    def message(self, ctx: ClassContext, use: Use, keras_name: str, earlier: Use | None, conflict) -> str:
         raise NotImplementedError
 
 
@@ -83,18 +95,15 @@ class BatchNormReused(InstanceReuseRule):
     summary = "one BatchNormalization instance called on several feature maps in call()"
     family = frozenset({"BatchNormalization"})
 
-    def message(self, ctx, attr, keras_name, earlier, conflict) -> str:
-        where = "inside a loop" if earlier is None else f"again (first call at line {earlier.lineno})"
-        widths = "raises 'expected axis -1 of input shape to have value N' when their widths differ"
+    def message(self, ctx, use, keras_name, earlier, conflict) -> str:
+        where = "in a loop" if earlier is None else f"again (first at line {_first_line(use, earlier)})"
+        effect = "the moving statistics of different inputs mix"
         if conflict:
-            widths = (f"here its input is {conflict[0]} wide but was {conflict[1]} wide at line "
-                      f"{earlier.lineno}, so this call raises 'expected axis -1 of input shape to have value "
+            effect = (f"input {conflict[0]} wide, {conflict[1]} before: ValueError 'expected axis -1 ... value "
                       f"{conflict[1]}'")
-        return (
-            f"self.{attr} ({keras_name}) is called {where} in {ctx.cls.name}.call(): "
-            f"one instance mixes the moving mean/variance of different feature maps and {widths}; "
-            f"create one BatchNormalization per use (self.{attr}_1, self.{attr}_2, ...)"
-        )
+        # The rule's name already says BatchNormalization: only another name of the instance is added.
+        alias = f" ({_same(use, earlier)})" if _same(use, earlier) else ""
+        return f"{use.name}{alias} is called {where} in {ctx.cls.name}.call(){use.via}: {effect}; use one per input"
 
 
 class NormalizationParamsShared(InstanceReuseRule):
@@ -107,14 +116,12 @@ class NormalizationParamsShared(InstanceReuseRule):
     opt_in = True
     loop_is_reuse = False
 
-    def message(self, ctx, attr, keras_name, earlier, conflict) -> str:
-        conflict = (f"; its input is {conflict[0]} wide here but was {conflict[1]} wide there, which also fails"
-                    if conflict else "")
-        return (
-            f"self.{attr} ({keras_name}) is called again in {ctx.cls.name}.call() (first call at line "
-            f"{earlier.lineno}): both inputs share one scale and offset{conflict}; create one "
-            f"normalization layer per input unless the sharing is deliberate"
-        )
+    def message(self, ctx, use, keras_name, earlier, conflict) -> str:
+        effect = "inputs share one scale and offset"
+        if conflict:
+            effect = f"input {conflict[0]} wide, {conflict[1]} before, which fails"
+        return (f"{_described(use, keras_name, earlier)} is called again in {ctx.cls.name}.call()"
+                f"{use.via} (first at line {_first_line(use, earlier)}): {effect}; use one per input unless deliberate")
 
 
 class ReusedLayerShapeConflict(Rule):
@@ -124,34 +131,36 @@ class ReusedLayerShapeConflict(Rule):
     methods = frozenset({"call"})
 
     def check(self, ctx: ClassContext) -> Iterator[Diagnostic]:
-        call_method = ctx.method("call")
-        if call_method is None:
+        instances = _instances(ctx)
+        if instances is None:
             return
-        for attr, calls in _layer_calls(ctx, call_method).items():
-            if len(calls) < 2:
+        reported: set[int] = set()  # one finding per call in call()
+        for uses in instances.uses.values():
+            if len(uses) < 2:
                 continue
-            kinds = _attribute_kinds(ctx, attr)
+            kinds = instances.kinds(uses[0].instance)
             if not kinds or len(kinds) != 1 or kinds[0].is_a("BatchNormalization"):
                 continue  # batch normalization is KL201's, whatever the widths
             base = kinds[0].base
             if ctx.structure_holds(base, "shape_dependent_weights") is None:
                 continue
-            widths = _widths(ctx, call_method)
-            if widths.site(attr) is None:
+            widths = _widths(ctx, instances)
+            if widths.site(uses[0].instance) is None:
                 continue  # a project subclass, channels_first, or not one plain constructor
-            for index, call in enumerate(calls):
-                now = widths.input_width(call)
-                if now is None:
+            for index, use in enumerate(uses):
+                now = widths.use_width(use)
+                if now is None or id(use.anchor) in reported:
                     continue
                 earlier = next((
-                    e for e in calls[:index]
-                    if widths.input_width(e) not in (None, now) and not flow.exclusive(e, call, call_method)
+                    e for e in uses[:index]
+                    if widths.use_width(e) not in (None, now) and not instances.exclusive(e, use)
                 ), None)
                 if earlier is not None:
-                    yield self.at(call, (
-                        f"self.{attr} ({base.display}) is called on an input {now} wide in "
-                        f"{ctx.cls.name}.call(), but it was built at line {earlier.lineno} for an input "
-                        f"{widths.input_width(earlier)} wide: its weights depend on the input width, so this "
-                        f"raises ValueError (\"expected axis -1 of input shape to have value "
-                        f"{widths.input_width(earlier)}\"); give each input its own {base.name}"
+                    reported.add(id(use.anchor))
+                    first = widths.use_width(earlier)
+                    yield self.at(use.anchor, (
+                        f"{_described(use, base.name, earlier)} gets an input {now} wide in "
+                        f"{ctx.cls.name}.call(){use.via}, built for {first} at line "
+                        f"{_first_line(use, earlier)}: ValueError 'expected axis -1 ... value {first}'; "
+                        "use one per input"
                     ))

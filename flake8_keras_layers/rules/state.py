@@ -8,7 +8,7 @@ from typing import Iterator
 
 from astroid import nodes
 
-from ..analysis import resolver, syntax
+from ..analysis import flow, resolver, syntax
 from ..knowledge import config_facts, stubs
 from ..analysis.resolver import Ancestry, KerasClass
 from .base import ClassContext, Diagnostic, ModuleContext, ModuleRule, Rule
@@ -16,7 +16,6 @@ from .base import ClassContext, Diagnostic, ModuleContext, ModuleRule, Rule
 WEIGHT_CREATORS = frozenset({"add_weight", "add_variable"})
 # Methods that run before or as the build, never per call: not followed from call().
 _NOT_PER_CALL = frozenset({"build", "__init__"})
-_CONDITIONAL = (nodes.If, nodes.IfExp, nodes.BoolOp, nodes.While)
 
 
 @dataclass(frozen=True)
@@ -76,27 +75,14 @@ def creations(func: nodes.FunctionDef) -> Iterator[Creation]:
                     yield Creation(node.parent, _short(node, attr or "?"), "layer", attr)
 
 
-def under_condition(node: nodes.NodeNG, scope: nodes.NodeNG) -> bool:
-    """Whether ``node`` runs only when some test in ``scope`` allows it (if/while/and/or/x if c else y)."""
-    child = node
-    for parent in node.node_ancestors():
-        if parent is scope:
-            return False
-        if isinstance(parent, _CONDITIONAL) and child is not getattr(parent, "test", None):
-            if not isinstance(parent, nodes.BoolOp) or child is not parent.values[0]:
-                return True
-        child = parent
-    return False
-
-
 def _via(path) -> str:
     return "".join(f" via self.{site.func.attrname}()" for site in path)
 
 
 def _guarded(method: nodes.FunctionDef, node: nodes.NodeNG, path) -> bool:
-    if under_condition(node, method):
+    if flow.under_condition(node, method):
         return True
-    return any(under_condition(site, site.scope()) for site in path)
+    return any(flow.under_condition(site, site.scope()) for site in path)
 
 
 def _attrs_created_outside_call(ctx: ClassContext, per_call: set[int]) -> set[str]:
@@ -148,6 +134,32 @@ def owns_weights(ctx: ClassContext, keras_class: KerasClass):
     return ctx.structure_holds(keras_class, "owns_weights")
 
 
+def weights_made_by_body(ctx: ClassContext, made: Ancestry, depth: int = 2) -> nodes.NodeNG | None:
+    """Where a project layer's own classes make weights: ``self.add_weight(...)``, a variable or a
+    weight-owning layer stored on ``self`` (a project one followed ``depth`` levels); None if nowhere."""
+    for klass in made.chain:
+        for method in syntax.defined_methods(klass):
+            for creation in creations(method):
+                if creation.kind != "layer":
+                    if creation.kind == "weight" or creation.attr:
+                        return creation.node
+                    continue
+                sub = resolver.constructed_class(creation.node.value)
+                if sub is not None and (owns_weights(ctx, sub.base) or (
+                        depth > 0 and sub.chain and weights_made_by_body(ctx, sub, depth - 1) is not None)):
+                    return creation.node
+    return None
+
+
+def _where_to_create(call: nodes.Call) -> str:
+    """``build()`` when the constructor's arguments read an input's shape (``Dense(x.shape[-1])``):
+    only ``build()`` knows it; else ``__init__``."""
+    reads_shape = any(a.attrname == "shape" for a in call.nodes_of_class(nodes.Attribute)) or any(
+        isinstance(c.func, (nodes.Attribute, nodes.Name)) and getattr(c.func, "attrname", getattr(c.func, "name", ""))
+        == "shape" for c in call.nodes_of_class(nodes.Call) if c is not call)
+    return "build(), which gets the input shape" if reads_shape else "__init__"
+
+
 class LayerCreatedInCall(Rule):
     code = "KL104"
     name = "layer-created-in-call"
@@ -164,14 +176,23 @@ class LayerCreatedInCall(Rule):
                 if not isinstance(node, nodes.Call) or _stored_in(node, me):
                     continue  # stored on self: KL103's business
                 made = resolver.constructed_class(node)
-                if made is None or not owns_weights(ctx, made.base):
+                if made is None:
                     continue
-                yield self.at(
-                    node,
-                    f"{made.cls.name}(...) is constructed in {ctx.cls.name}.call(){_via(path)}: "
-                    f"{made.base.display} owns weights, so every call makes fresh, untrained weights "
-                    f"that no layer tracks or saves; create it in __init__ as self.<name> and call it here",
-                )
+                if owns_weights(ctx, made.base):
+                    yield self.at(
+                        node,
+                        f"{made.cls.name}(...) is constructed in {ctx.cls.name}.call(){_via(path)}: fresh, "
+                        f"untracked {made.base.name} weights on every call; create it in {_where_to_create(node)}",
+                    )
+                    continue
+                # A project layer over a weightless base (Layer) that makes weights of its own.
+                where = weights_made_by_body(ctx, made) if made.chain else None
+                if where is not None:
+                    yield self.at(node, (
+                        f"{made.cls.name}(...) is constructed in {ctx.cls.name}.call(){_via(path)}: its weights "
+                        f"(line {where.lineno}) are fresh and untracked on every call; create it in "
+                        f"{_where_to_create(node)}"
+                    ))
 
 
 class StateAddedAfterBuilt(Rule):
