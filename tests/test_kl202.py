@@ -117,7 +117,7 @@ def test_kl201_message_says_when_widths_provably_differ(tmp_path):
                    "a = self.bn(self.c6(x))\nreturn self.bn(self.c16(x))")
     found = analyze(source, str(tmp_path / "m.py"), versions.Target(None, "any"), knowledge.default())
     (kl201,) = [d for d in found if d.code == "KL201"]
-    assert "its input is 16 wide here but 6 there" in kl201.message
+    assert "inputs 6 then 16 wide: ValueError" in kl201.message
     assert not [d for d in found if d.code == "KL202"]
 
 

@@ -52,9 +52,8 @@ class BuildNeverCalled(Rule):
             return
         if owner is not ctx.cls:
             yield self.at(ctx.cls, (
-                f"{ctx.cls.name} gets build() from {owner.name}, but {base.display} marks the layer built in "
-                f"__init__ in Keras {verdict.describe()}, so build() never runs; set `self.built = False` after "
-                f"super().__init__() in {ctx.cls.name}.__init__"
+                f"{ctx.cls.name} gets build() from {owner.name}, but {base.name} marks it built in __init__ in "
+                f"Keras {verdict.describe()}: build() never runs; set self.built = False after super().__init__()"
             ))
             return
         yield self.at(
@@ -156,8 +155,8 @@ class SuperInitNotCalled(Rule):
             failure = ("the first call raises RuntimeError 'you forgot to call super().__init__()'" if keras3
                        else "Keras fails as soon as the layer is used")
             yield self.at(init, (
-                f"{ctx.cls.name}.__init__() calls {skipping[0]}.__init__(), which never runs Layer.__init__: "
-                f"{failure}; call super().__init__(**kwargs)"
+                f"{ctx.cls.name}.__init__() calls {skipping[0]}.__init__(), which skips Layer.__init__: "
+                f"{failure}; use super().__init__(**kwargs)"
             ))
             return
         failure = ("the first call raises RuntimeError \"you forgot to call `super().__init__()`\""

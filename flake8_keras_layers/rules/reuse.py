@@ -47,7 +47,7 @@ def _first_line(use: Use, earlier: Use) -> int:
 
 
 def _same(use: Use, earlier: Use | None) -> str:
-    return f", the same instance as {earlier.name}" if earlier is not None and earlier.name != use.name else ""
+    return f", also {earlier.name}" if earlier is not None and earlier.name != use.name else ""
 
 
 class InstanceReuseRule(Rule):
@@ -90,13 +90,15 @@ class BatchNormReused(InstanceReuseRule):
     family = frozenset({"BatchNormalization"})
 
     def message(self, ctx, use, keras_name, earlier, conflict) -> str:
-        where = "inside a loop" if earlier is None else f"again (first call at line {_first_line(use, earlier)})"
-        effect = "it mixes the moving statistics of different feature maps"
+        if earlier is None:
+            return (f"{use.name} ({keras_name}) is called in a loop in {ctx.cls.name}.call(){use.via}: it mixes "
+                    "every iteration's statistics; use one BatchNormalization per input")
+        effect = "it mixes two feature maps' statistics"
         if conflict:
-            effect = (f"its input is {conflict[0]} wide here but {conflict[1]} there: ValueError 'expected axis "
-                      f"-1 ... value {conflict[1]}'")
-        return (f"{use.name} ({keras_name}{_same(use, earlier)}) is called {where} in {ctx.cls.name}.call()"
-                f"{use.via}: {effect}; create one BatchNormalization per input")
+            effect = f"inputs {conflict[1]} then {conflict[0]} wide: ValueError 'expected axis -1 ... value " \
+                     f"{conflict[1]}'"
+        return (f"{use.name} ({keras_name}{_same(use, earlier)}) is reused in {ctx.cls.name}.call(){use.via} "
+                f"(first at line {_first_line(use, earlier)}): {effect}; use one BatchNormalization per input")
 
 
 class NormalizationParamsShared(InstanceReuseRule):
@@ -112,10 +114,10 @@ class NormalizationParamsShared(InstanceReuseRule):
     def message(self, ctx, use, keras_name, earlier, conflict) -> str:
         effect = "both inputs share one scale and offset"
         if conflict:
-            effect = f"its input is {conflict[0]} wide here but {conflict[1]} there, which fails"
-        return (f"{use.name} ({keras_name}{_same(use, earlier)}) is called again in {ctx.cls.name}.call()"
-                f"{use.via} (first call at line {_first_line(use, earlier)}): {effect}; use one per input "
-                "unless the sharing is deliberate")
+            effect = f"inputs {conflict[1]} then {conflict[0]} wide, which fails"
+        return (f"{use.name} ({keras_name}{_same(use, earlier)}) is reused in {ctx.cls.name}.call(){use.via} "
+                f"(first at line {_first_line(use, earlier)}): {effect}; use one per input unless the sharing "
+                "is deliberate")
 
 
 class ReusedLayerShapeConflict(Rule):
@@ -157,5 +159,5 @@ class ReusedLayerShapeConflict(Rule):
                         f"{use.name} ({base.name}{_same(use, earlier)}) gets an input {now} wide in "
                         f"{ctx.cls.name}.call(){use.via}, but was built for {first} at line "
                         f"{_first_line(use, earlier)}: ValueError 'expected axis -1 ... value {first}'; "
-                        f"give each input its own {base.name}"
+                        f"use one {base.name} per input"
                     ))
