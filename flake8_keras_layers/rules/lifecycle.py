@@ -52,9 +52,8 @@ class BuildNeverCalled(Rule):
             return
         if owner is not ctx.cls:
             yield self.at(ctx.cls, (
-                f"{ctx.cls.name} gets build() from {owner.name}, but {base.display} marks the layer built in "
-                f"__init__ in Keras {verdict.describe()}, so build() never runs; set `self.built = False` after "
-                f"super().__init__() in {ctx.cls.name}.__init__"
+                f"{ctx.cls.name} gets build() from {owner.name}, but {base.name} marks it built in __init__ in "
+                f"Keras {verdict.describe()}: build() never runs; set self.built = False after super().__init__()"
             ))
             return
         yield self.at(
