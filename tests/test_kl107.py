@@ -162,6 +162,39 @@ CASES += [
 ]
 
 
+# A __call__ of its own that never reaches super().__call__: Keras' check never runs (a container of
+# sub-layers, keras-cv's Augmenter); one that does reach it still fails.
+CASES += [
+    Case(
+        "__call__ bypasses Keras: never reaches the check",
+        """
+        import keras
+
+        class Heads(keras.layers.Layer):
+            def __init__(self):
+                self.heads = [keras.layers.Dense(2)]
+
+            def __call__(self, x):
+                return [head(x) for head in self.heads]
+        """,
+        [],
+    ),
+    Case(
+        "__call__ that calls super().__call__: the check runs",
+        """
+        import keras
+
+        class Heads(keras.layers.Layer):
+            def __init__(self):
+                self.units = 2
+
+            def __call__(self, x):
+                return super().__call__(x)
+        """,
+        ["5:KL107"],
+    ),
+]
+
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_kl107(case, tmp_path):
     assert run_case(replace(case, codes=("KL107",)), tmp_path) == case.expected
