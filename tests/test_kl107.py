@@ -195,6 +195,7 @@ CASES += [
     ),
 ]
 
+
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_kl107(case, tmp_path):
     assert run_case(replace(case, codes=("KL107",)), tmp_path) == case.expected
