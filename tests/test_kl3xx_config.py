@@ -3,6 +3,9 @@
 import pytest
 from helpers import Case, run_case
 
+from flake8_keras_layers.engine.driver import analyze
+from flake8_keras_layers.knowledge import facts, versions
+
 
 def layer(init_params: str, get_config: str, init_body: str = "super().__init__(**kwargs)",
           base: str = "keras.layers.Layer", extra: str = "") -> str:
@@ -66,6 +69,11 @@ CASES_303 = [
     Case("a with in get_config, argument still missing", layer("units, rate=0.5, **kwargs",
                                                                'config = super().get_config()\nwith open("f"):\n'
                                                                '    config["units"] = 1\nreturn config'), ["8:KL303"]),
+    # A near miss of a parameter that nothing sets: get_config itself raises AttributeError (item 8's message).
+    Case("reads self.out_dim, only self.output_dim is set",
+         layer("units, output_dim=8, **kwargs", 'config = super().get_config()\n'
+               'config.update({"units": self.units, "out_dim": self.out_dim})\nreturn config',
+               "super().__init__(**kwargs)\n        self.output_dim = output_dim"), ["9:KL303"]),
     # Construction-only parameters: a one-time effect in __init__, left out of the config on purpose.
     Case("weights loaded once into the built layer: silent",
          layer("units, weights=None, **kwargs", UPDATE,
@@ -329,3 +337,13 @@ def test_kl303(case, tmp_path):
 def test_kl305(case, tmp_path):
     assert run_case(Case(case.id, case.source, case.expected, case.keras_version, case.files, ("KL305",)),
                     tmp_path) == case.expected
+
+
+def test_kl303_names_the_attribute_error_of_a_near_miss(tmp_path):
+    case = next(c for c in CASES_303 if c.id.startswith("reads self.out_dim"))
+    path = tmp_path / "m.py"
+    path.write_text(case.source)
+    (found,) = [d for d in analyze(case.source, str(path), versions.Target.any(), facts.default())
+                if d.code == "KL303"]
+    assert found.message == ("Scale.get_config() reads self.out_dim, which is never set: saving raises "
+                             "AttributeError; use self.output_dim")

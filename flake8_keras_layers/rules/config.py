@@ -8,8 +8,10 @@ followed (``config_keys``) and reload provably goes through ``cls(**config)``.
 
 from __future__ import annotations
 
+import difflib
 from typing import Iterator
 
+import astroid
 from astroid import nodes
 
 from ..knowledge import config_facts
@@ -59,6 +61,17 @@ def stored_under_keys(init: nodes.FunctionDef, keys: frozenset[str]) -> set[str]
         if node.value is not None and {n.lstrip("_") for n in names} & keys:
             found.update(n.name for n in node.value.nodes_of_class(nodes.Name))
     return found
+
+
+def _ever_set(cls: nodes.ClassDef, attr: str) -> bool:
+    """``self.<attr>`` is assigned somewhere in the class or its bases, or the class body defines it."""
+    for lookup in (cls.instance_attr, cls.getattr):
+        try:
+            if lookup(attr):
+                return True
+        except (astroid.AstroidError, RecursionError):
+            continue
+    return False
 
 
 def construction_only(init: nodes.FunctionDef, param: str) -> bool:
@@ -150,6 +163,12 @@ class ConfigMissingArg(Rule):
         if init is None:
             return  # the Keras base's own constructor: its parameters are its get_config's business
         missing = self.missing(ctx, config, init_index, init)
+        unset = self.unset_read(ctx, get_config, [p.name for p in missing]) if missing else None
+        if unset is not None:  # saving fails before any reload: that is the failure to name
+            attr, meant = unset
+            yield self.at(get_config, f"{ctx.cls.name}.get_config() reads self.{attr}, which is never set: saving "
+                                      f"raises AttributeError; use self.{meant}")
+            return
         unknown = self.unaccepted(ctx, config, init_index)
         if not missing and not unknown:
             return
@@ -167,6 +186,25 @@ class ConfigMissingArg(Rule):
             get_config,
             f"{ctx.cls.name}.get_config() {'; '.join(parts)}; make its keys the __init__ arguments",
         )
+
+    @staticmethod
+    def unset_read(ctx: ClassContext, get_config: nodes.FunctionDef, missing: list[str]) -> tuple[str, str] | None:
+        """(``self.<attr>`` that ``get_config`` reads and nothing ever sets, the attribute meant) when the
+        attribute is a near miss of a missing parameter (``out_dim`` for ``output_dim``): a typo, not an
+        attribute Keras' own base sets (its constructor's names are excluded, and a near miss is asked for)."""
+        me = syntax.self_name(get_config)
+        base = ctx.ancestry.base
+        keras_names = config_facts.default().accepted_names(base.name, ctx.releases(base).structure) or frozenset()
+        for node in get_config.nodes_of_class(nodes.Attribute):
+            attr = node.attrname
+            if not syntax.is_self_attr(node, me) or attr in keras_names or attr in missing:
+                continue
+            if _ever_set(ctx.cls, attr):
+                continue
+            meant = difflib.get_close_matches(attr, missing, n=1, cutoff=0.6)
+            if meant and _ever_set(ctx.cls, meant[0]):
+                return attr, meant[0]
+        return None
 
     def missing(self, ctx: ClassContext, config: ConfigDict, init_index: int, init) -> list:
         if not config.complete:
