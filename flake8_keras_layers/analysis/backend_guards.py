@@ -18,9 +18,7 @@ from __future__ import annotations
 
 from astroid import nodes
 
-from . import resolver, syntax
-
-_TERMINATORS = (nodes.Return, nodes.Raise)
+from . import flow, resolver, syntax
 
 
 def _is_tensorflow(name: str | None, *attrs: str) -> bool:
@@ -100,10 +98,6 @@ def _imports_tensorflow(block: list[nodes.NodeNG]) -> bool:
     return False
 
 
-def _terminates(block: list[nodes.NodeNG]) -> bool:
-    return bool(block) and isinstance(block[-1], _TERMINATORS)
-
-
 def runs_only_under_tensorflow(node: nodes.NodeNG, scope: nodes.NodeNG) -> bool:
     """``node``, inside ``scope`` (a function), runs only when TensorFlow executes it."""
     child = node
@@ -135,7 +129,7 @@ def _block_of(parent: nodes.NodeNG, child: nodes.NodeNG) -> list | None:
 def _after_early_exit(block: list, child: nodes.NodeNG) -> bool:
     """An earlier ``if <guard that fails only under TensorFlow>: ... return`` leaves only TensorFlow here."""
     for statement in block[: block.index(child)]:
-        if isinstance(statement, nodes.If) and not statement.orelse and _terminates(statement.body):
+        if isinstance(statement, nodes.If) and not statement.orelse and flow.block_leaves(statement.body, flow.ENDS):
             if guard_polarity(statement.test) is False:
                 return True
     return False

@@ -20,6 +20,7 @@ from . import budget
 
 _LOOPS = (nodes.For, nodes.While, nodes.Comprehension)
 _LEAVES = (nodes.Return, nodes.Raise, nodes.Continue, nodes.Break)
+ENDS = (nodes.Return, nodes.Raise)
 _CONDITIONAL = (nodes.If, nodes.IfExp, nodes.BoolOp, nodes.While)
 _COMPREHENSIONS = (nodes.ListComp, nodes.SetComp, nodes.DictComp, nodes.GeneratorExp)
 
@@ -75,18 +76,19 @@ def _add_guard(facts: _Facts, test: nodes.NodeNG, holds: bool) -> None:
     facts.truth.setdefault(test.as_string(), holds)
 
 
-def _leaves(block) -> bool:
-    """Whether running ``block`` always leaves the enclosing block (a return, raise, continue or break)."""
-    return any(_always_leaves(s) for s in block)
+def block_leaves(block, kinds: tuple = _LEAVES) -> bool:
+    """Every path through ``block`` leaves it by one of ``kinds`` (the default: return, raise, continue,
+    break; ``ENDS``: return or raise, the call itself ends)."""
+    return any(always_leaves(s, kinds) for s in block)
 
 
-def _always_leaves(statement: nodes.NodeNG) -> bool:
-    if isinstance(statement, _LEAVES):
+def always_leaves(statement: nodes.NodeNG, kinds: tuple = _LEAVES) -> bool:
+    if isinstance(statement, kinds):
         return True
     if isinstance(statement, nodes.If):
-        return _leaves(statement.body) and _leaves(statement.orelse)
+        return block_leaves(statement.body, kinds) and block_leaves(statement.orelse, kinds)
     if isinstance(statement, nodes.With):
-        return _leaves(statement.body)
+        return block_leaves(statement.body, kinds)
     return False
 
 
@@ -94,7 +96,7 @@ def _holds_after(statement: nodes.NodeNG, facts: _Facts) -> None:
     """What a statement that completed normally proves: ``if p: return`` leaves ``not p`` behind."""
     if not isinstance(statement, nodes.If):
         return
-    body, orelse = _leaves(statement.body), _leaves(statement.orelse)
+    body, orelse = block_leaves(statement.body), block_leaves(statement.orelse)
     if body == orelse:
         return  # neither branch leaves, or both do (then nothing after it runs)
     ran = "orelse" if body else "body"
@@ -143,20 +145,6 @@ def _contradict(a: _Facts, b: _Facts) -> bool:
     return False
 
 
-def _terminates(statement: nodes.NodeNG) -> bool:
-    if isinstance(statement, (nodes.Return, nodes.Raise)):
-        return True
-    if isinstance(statement, nodes.If):
-        return _block_terminates(statement.body) and _block_terminates(statement.orelse)
-    if isinstance(statement, nodes.With):
-        return _block_terminates(statement.body)
-    return False
-
-
-def _block_terminates(block) -> bool:
-    return any(_terminates(s) for s in block)
-
-
 def _path_ends_before(first: nodes.NodeNG, second: nodes.NodeNG, scope: nodes.NodeNG) -> bool:
     """Whether every path through ``first`` returns or raises before reaching ``second``."""
     child = first
@@ -171,7 +159,7 @@ def _path_ends_before(first: nodes.NodeNG, second: nodes.NodeNG, scope: nodes.No
                 for index in range(start, len(block)):
                     if second is block[index] or block[index] in second.node_ancestors():
                         return False  # reached before the path ends
-                    if _terminates(block[index]):
+                    if always_leaves(block[index], ENDS):
                         return not any(
                             isinstance(p, nodes.Try) and second in _descendants(p.finalbody)
                             for p in first.node_ancestors()

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from astroid import nodes
 
 from ..knowledge.facts import Knowledge
+from . import flow
 from .syntax import walk_scope
 from .instances import Instance, Instances, Use
 from .resolver import Ancestry, KerasClass, constructed_class
@@ -164,7 +165,7 @@ class Widths:
 
 def _merge(body: dict, orelse: dict, statement: nodes.If) -> dict:
     """Widths after an ``if``: a branch that returns or raises does not reach past it."""
-    ends = [_ends(statement.body), _ends(statement.orelse) if statement.orelse else False]
+    ends = [flow.block_leaves(statement.body, flow.ENDS), flow.block_leaves(statement.orelse, flow.ENDS)]
     if ends[0] and not ends[1]:
         return orelse
     if ends[1] and not ends[0]:
@@ -172,10 +173,6 @@ def _merge(body: dict, orelse: dict, statement: nodes.If) -> dict:
     return {k: v for k, v in body.items() if k in orelse and orelse[k] == v} | {
         k: None for k in set(body) ^ set(orelse)
     }
-
-
-def _ends(block) -> bool:
-    return bool(block) and isinstance(block[-1], (nodes.Return, nodes.Raise))
 
 
 def _literal_argument(call: nodes.Call, param: str, params: tuple[str, ...]) -> int | None:

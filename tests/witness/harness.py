@@ -64,3 +64,27 @@ def run_tf_keras(cases: dict[str, tuple[str, str]]) -> dict[str, dict]:
     report = json.loads(line[len("WITNESS"):])
     assert report["keras"] == kerasenv.TF_KERAS
     return report["results"]
+
+
+# KL101's examples with the drivers that use them as a user would: shared by the per-release
+# witness and the target-range witness.
+KL101_POOLING_DRIVER = """
+layer = ScaledPooling()
+out = layer(np.ones((1, 4, 4, 3), "float32"))
+observed = {"build_ran": hasattr(layer, "scale")}
+"""
+KL101_RESHAPE_DRIVER = """
+layer = ScaledReshape((12,))
+out = layer(np.ones((1, 4, 3), "float32"))
+observed = {"build_ran": hasattr(layer, "scale")}
+"""
+
+
+def kl101_cases() -> dict[str, tuple[str, str]]:
+    from docs_examples import example  # noqa: PLC0415 - tests/ is on the path when a test imports this
+
+    return {
+        "bad": (example("KL101", "bad").source, KL101_POOLING_DRIVER),
+        "good": (example("KL101", "good").source, KL101_POOLING_DRIVER),
+        "bad reshape": (example("KL101", "bad", "reshape").source, KL101_RESHAPE_DRIVER),
+    }

@@ -1,8 +1,7 @@
 """KL101 on real Keras: build() is skipped exactly where the plugin reports it."""
 
 import pytest
-from docs_examples import example
-from harness import run
+from harness import kl101_cases, run
 from helpers import lint
 
 from flake8_keras_layers.knowledge import facts as knowledge
@@ -10,22 +9,7 @@ from flake8_keras_layers.knowledge.versions import format_version
 
 LATEST = format_version(knowledge.default().versions[-1])
 
-POOLING_DRIVER = """
-layer = ScaledPooling()
-out = layer(np.ones((1, 4, 4, 3), "float32"))
-observed = {"build_ran": hasattr(layer, "scale")}
-"""
-RESHAPE_DRIVER = """
-layer = ScaledReshape((12,))
-out = layer(np.ones((1, 4, 3), "float32"))
-observed = {"build_ran": hasattr(layer, "scale")}
-"""
-
-CASES = {
-    "bad": (example("KL101", "bad").source, POOLING_DRIVER),
-    "good": (example("KL101", "good").source, POOLING_DRIVER),
-    "bad reshape": (example("KL101", "bad", "reshape").source, RESHAPE_DRIVER),
-}
+CASES = kl101_cases()
 
 # Before, at both ends of and after the pooling regression; around the Reshape one; the latest.
 VERSIONS = sorted({"3.5.0", "3.6.0", "3.9.2", "3.10.0", "3.11.3", "3.12.0", LATEST},

@@ -4,27 +4,12 @@ some release of the range (every release of it is run)."""
 import functools
 
 import pytest
-from docs_examples import example
-from harness import run
+from harness import kl101_cases, run
 from helpers import lint, option_target
 
 from flake8_keras_layers.knowledge.versions import format_version
 
-POOLING_DRIVER = """
-layer = ScaledPooling()
-out = layer(np.ones((1, 4, 4, 3), "float32"))
-observed = {"build_ran": hasattr(layer, "scale")}
-"""
-RESHAPE_DRIVER = """
-layer = ScaledReshape((12,))
-out = layer(np.ones((1, 4, 3), "float32"))
-observed = {"build_ran": hasattr(layer, "scale")}
-"""
-CASES = {
-    "bad": (example("KL101", "bad").source, POOLING_DRIVER),
-    "good": (example("KL101", "good").source, POOLING_DRIVER),
-    "bad reshape": (example("KL101", "bad", "reshape").source, RESHAPE_DRIVER),
-}
+CASES = kl101_cases()
 
 # One range ending where the pooling regression was fixed (3.10.0), one starting before the Reshape one
 # (3.12.0): each holds an affected and an unaffected release.
