@@ -17,6 +17,11 @@ def layer(call_body: str, header: str = "import keras\nfrom keras import layers"
 
 
 CASES = [
+    # Kept on self through a container (a lazily built list of heads): not fresh on every call.
+    Case("appended to a list on self", layer("self.heads.append(layers.Dense(4))\nreturn self.heads[-1](x)"), []),
+    Case("stored into a subscript of self", layer("self.heads[0] = layers.Dense(4)\nreturn self.heads[0](x)"), []),
+    Case("appended to a local list: fresh every call", layer("heads = []\nheads.append(layers.Dense(4))\n"
+                                                          "return heads[0](x)"), ["7:KL104"]),
     Case("Dense constructed and applied inline", layer("return layers.Dense(4)(x)"), ["6:KL104"]),
     Case("a convolution held in a local", layer("conv = layers.Conv2D(8, 3)\nreturn conv(x)"), ["6:KL104"]),
     Case("normalization", layer("return layers.LayerNormalization()(x)"), ["6:KL104"]),

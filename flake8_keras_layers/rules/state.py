@@ -53,6 +53,17 @@ def _stored_in(node: nodes.NodeNG, me: str | None) -> str | None:
     return None
 
 
+def _kept_in_self_container(node: nodes.NodeNG, me: str | None) -> bool:
+    """``self.heads.append(Dense(...))`` or ``self.heads[i] = Dense(...)``: the layer is kept (a lazily
+    built list of sub-layers, tf-models' ``_build_from_signature``), not made afresh and dropped."""
+    parent = node.parent
+    if isinstance(parent, nodes.Call) and node in parent.args and isinstance(parent.func, nodes.Attribute):
+        return parent.func.attrname in ("append", "extend", "insert") and syntax.is_self_attr(parent.func.expr, me)
+    if isinstance(parent, nodes.Assign) and parent.value is node:
+        return any(isinstance(t, nodes.Subscript) and syntax.is_self_attr(t.value, me) for t in parent.targets)
+    return False
+
+
 def _short(call: nodes.Call, attr: str) -> str:
     """``self.proj = Dense(...)``: what a message needs to find the line, in a few characters."""
     func = call.func
@@ -173,8 +184,8 @@ class LayerCreatedInCall(Rule):
         for method, path in syntax.reachable_methods(call, ctx.ancestry.chain, skip=_NOT_PER_CALL):
             me = syntax.self_name(method)
             for node in syntax.walk_scope(method):
-                if not isinstance(node, nodes.Call) or _stored_in(node, me):
-                    continue  # stored on self: KL103's business
+                if not isinstance(node, nodes.Call) or _stored_in(node, me) or _kept_in_self_container(node, me):
+                    continue  # kept on self, not fresh on every call: KL103's business
                 made = resolver.constructed_class(node)
                 if made is None:
                     continue
