@@ -66,13 +66,13 @@ def test_kl109_message(version, tmp_path):
     """The class, what happens, the releases and the fix, within one editor line."""
     (message,) = messages(CASES[0], "KL109", tmp_path, version)
     releases, note = ("3.0-3.15.1", "no Keras version declared") if version is None else ("3.8.0", "--keras-version 3.8")
-    assert message == (f"Noise.call(training=True): a call without training= puts later BatchNorm/Dropout in training "
-                       f"mode (Keras {releases}); default to None ({note})")
+    assert message == (f"Noise.call(training=True): model(x) runs later BatchNorm/Dropout in training mode "
+                       f"(Keras {releases}); default to None ({note})")
     assert len(message) <= TrainingDefaultTrue.message_budget(), len(message)
 
 
 def test_kl109_message_leaves_a_long_class_name_out(tmp_path):
-    source = layer("x, training=True").replace("Noise", "RandomContrastAndBrightnessAugmentation")
+    source = layer("x, training=True").replace("Noise", "RandomContrastBrightnessAndSaturationAugmentation")
     (message,) = messages(Case("long", source, []), "KL109", tmp_path)
-    assert message.startswith("call(training=True): a call without training= puts later"), message
+    assert message.startswith("call(training=True): model(x) runs later"), message
     assert len(message) <= TrainingDefaultTrue.message_budget(), len(message)

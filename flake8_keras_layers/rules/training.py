@@ -40,7 +40,7 @@ class TrainingDefaultTrue(Rule):
             return
         default_text = default.as_string()
         note = f" ({ctx.targeting_note()})"
-        forms = [f"{owner}call(training={default_text}): a call without training= puts later BatchNorm/Dropout in "
-                 f"training mode (Keras {verdict.short()}); default to None" for owner in (f"{ctx.cls.name}.", "")]
+        forms = [f"{owner}call(training={default_text}): model(x) runs later BatchNorm/Dropout in training mode "
+                 f"(Keras {verdict.short()}); default to None" for owner in (f"{ctx.cls.name}.", "")]
         message = next((form + note for form in forms if len(form + note) <= self.message_budget()), forms[-1] + note)
         yield self.at(default, message)
