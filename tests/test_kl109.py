@@ -76,3 +76,18 @@ def test_kl109_message_leaves_a_long_class_name_out(tmp_path):
     (message,) = messages(Case("long", source, []), "KL109", tmp_path)
     assert message.startswith("call(training=True): model(x) runs later"), message
     assert len(message) <= TrainingDefaultTrue.message_budget(), len(message)
+
+
+def test_opt_in_off_by_default_on_with_extend_select(tmp_path):
+    """Under 98% right on the ecosystem corpus: off unless selected."""
+    from flake8_run import codes, flake8
+
+    source = tmp_path / "noise.py"
+    source.write_text(layer("x, training=True"))
+
+    def kl(*args):
+        return [c for c in codes(flake8("--isolated", *args, str(source))) if ":KL" in c]
+
+    assert TrainingDefaultTrue.opt_in
+    assert kl() == []
+    assert kl("--extend-select=KL109") == ["noise.py:4:KL109"]
