@@ -52,6 +52,15 @@ def lint_file(path: Path, keras_version: str | None = None, codes=()) -> list[st
     return [f"{d.line}:{d.code}" for d in found if not codes or d.code in codes]
 
 
+def messages(case: Case, code: str, tmp_path: Path, keras_version: str | None = None) -> list[str]:
+    """The messages of ``code`` the case's source gets (its own target unless ``keras_version`` is given)."""
+    target = option_target(keras_version or case.keras_version)
+    path = tmp_path / "main.py"
+    path.write_text(textwrap.dedent(case.source))
+    found = analyze(path.read_text(), str(path), target, knowledge.default(), rules=ALL)
+    return [d.message for d in found if d.code == code]
+
+
 def run_case(case: Case, tmp_path: Path) -> list[str]:
     for name, text in case.files.items():
         file = tmp_path / name

@@ -7,7 +7,9 @@ A page marks a generated block with the per-class fact it shows::
     <!-- /versions -->
 
 ``fact -other`` shows where ``fact`` holds and ``other`` does not (a derived
-fact, as KL105 uses), and ``global fact_a fact_b`` shows global facts.
+fact, as KL105 uses), ``global fact_a fact_b`` shows global facts, and
+``family init_resets Layer Model`` the public attributes a fact family's
+members (``init_resets.<attr>=<value>``) name for those classes.
 From the constructor/config facts (tools/probe_config.py): ``call add_weight``
 (or ``call Lambda``) shows what each probed call form did per release, and
 ``reload`` which base config keys reach a subclass's ``__init__`` on reload.
@@ -47,6 +49,21 @@ def _globals_table(facts: list[str], knowledge: Knowledge) -> str:
         ranges = knowledge.globals.get(fact, ())
         if ranges:
             rows.append(f"| {Verdict(ranges, knowledge.versions[-1]).describe()} | `{fact}` |")
+    return "\n".join(rows) + "\n"
+
+
+def _family_table(family: str, class_names: list[str], knowledge: Knowledge) -> str:
+    rows = ["| class | Keras 3 releases | public attributes (the value they end up with) |", "|---|---|---|"]
+    for name in class_names:
+        groups: dict[tuple, list[str]] = {}
+        for member in knowledge.members(name, family):
+            attr, _, value = member.partition("=")
+            if not attr.startswith("_"):
+                ranges = knowledge.classes[name].facts[f"{family}.{member}"]
+                groups.setdefault(ranges, []).append(f"`{attr}` (`{value}`)" if value else f"`{attr}`")
+        for ranges, attrs in sorted(groups.items()):
+            releases = Verdict(ranges, knowledge.versions[-1]).describe()
+            rows.append(f"| `{name}` | {releases} | {', '.join(sorted(attrs))} |")
     return "\n".join(rows) + "\n"
 
 
@@ -96,6 +113,8 @@ def table(spec: str, knowledge: Knowledge) -> str:
         return _calls_table(words[1], config_facts.default(), knowledge) + _footer(knowledge)
     if words[0] == "reload":
         return _reload_table(config_facts.default(), knowledge) + _footer(knowledge)
+    if words[0] == "family":
+        return _family_table(words[1], words[2:], knowledge) + _footer(knowledge)
     fact, unless = words[0], [w[1:] for w in words[1:] if w.startswith("-")]
     groups: dict[tuple, list[str]] = {}
     for name, facts in knowledge.classes.items():

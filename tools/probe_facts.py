@@ -5,11 +5,17 @@ A fact is a function registered with ``@measures(name)``: it gets the class's
 ``Unmeasured("why")`` when it cannot tell (the fact is then unknown in that
 release, and the reason is noted under its name).  A class-level value
 (``per_release=False``: ``width_param``) is returned as is and stored beside
-the facts with ``<name>_measured``.  Measurements run in registration order,
+the facts with ``<name>_measured``.  A family (``family=True``: ``init_resets``)
+measures many facts at once: it returns the names of its members that hold,
+each compiled into the per-release fact ``<family>.<member>``; a member not
+returned is false in that release, and an unmeasured family makes all of its
+members unknown there.  Measurements run in registration order,
 so one may read a fact measured before it (``sample.facts``).  Any other
 exception ends the class's probe, as its timeout does (noted under ``probe``):
 the facts not measured by then stay unknown.  Adding a fact is adding a
-function here and its row in tools/SCHEMA.md (and bumping PROBE_REVISION).
+function here (or in probe_subclass.py, for what a user's subclass meets) and its
+row in tools/SCHEMA.md (and bumping PROBE_REVISION); the registry is
+probe_registry.py.
 
 ``exists`` is not a function: every class ``keras_classes.public_classes``
 finds exists in that release.
@@ -20,44 +26,16 @@ import json
 import os
 import platform
 import time
-from dataclasses import dataclass
-from typing import Any, Callable
 
 from keras_classes import public_bases, public_classes
-from probe_sample import WIDTHS, ClassSample, error_text, last_dim, weight_shapes
+from probe_registry import MEASUREMENTS, Unmeasured, measures
+from probe_sample import WIDTHS, ClassSample, build_noop, error_text, last_dim, weight_shapes
 
 # Bump when a measurement changes what it measures: cached raw files with an
 # older revision are re-probed.
-PROBE_REVISION = 4
+PROBE_REVISION = 5
 CLASS_TIMEOUT = 120  # seconds per class
 NOT_FOR_MODELS = "not measured for models (no meaningful sample instance)"
-
-
-class Unmeasured(Exception):
-    """A measurement cannot tell; the message, if any, says why."""
-
-
-@dataclass(frozen=True)
-class Measurement:
-    name: str
-    measure: Callable[[ClassSample], Any]
-    per_release: bool  # a fact per release (compiled into ranges), else a class-level value
-    layers_only: bool  # not measured for keras.Model / keras.Sequential
-
-
-MEASUREMENTS: list[Measurement] = []
-
-
-def measures(name: str, *, per_release: bool = True, layers_only: bool = False):
-    def register(measure):
-        assert all(m.name != name for m in MEASUREMENTS), f"{name} is measured twice"
-        MEASUREMENTS.append(Measurement(name, measure, per_release, layers_only))
-        return measure
-    return register
-
-
-def _build_noop(self, input_shape):
-    super(type(self), self).build(input_shape)
 
 
 def _built_after_init(sample: ClassSample, make_class) -> bool:
@@ -80,7 +58,7 @@ def built_at_init_subclass(sample: ClassSample) -> bool:
 @measures("built_at_init_subclass_with_build")
 def built_at_init_subclass_with_build(sample: ClassSample) -> bool:
     """When true, Keras never calls the subclass's ``build()``."""
-    return _built_after_init(sample, lambda: type("SubWithBuild", (sample.cls,), {"build": _build_noop}))
+    return _built_after_init(sample, lambda: type("SubWithBuild", (sample.cls,), {"build": build_noop}))
 
 
 @measures("activation_instance_roundtrip_fails")
@@ -200,17 +178,24 @@ def _sets_width(sample: ClassSample, kind, name: str, value: int) -> bool:
     return d is not None and int(d) == value
 
 
-CLASS_FACTS = ("exists",) + tuple(m.name for m in MEASUREMENTS if m.per_release)
+# What a user's subclass meets (KL108, KL109): measured after every fact above.
+import probe_subclass  # noqa: E402  (registers its facts here, in this order)
+
+CLASS_FACTS = ("exists",) + tuple(m.name for m in MEASUREMENTS if m.per_release and not m.family)
+FAMILY_FACTS = tuple(m.name for m in MEASUREMENTS if m.family)
 GLOBAL_FACTS = (
     "add_weight_positional_name_typeerror",
     "add_weight_positional_name_valueerror",
+    "call_default_training_leaks",
 )
 
 
 def new_entry() -> dict:
     facts: dict[str, bool | None] = {f: None for f in CLASS_FACTS}
     facts["exists"] = True
-    return {"facts": facts, "notes": {}, "width_param": None, "width_param_measured": False}
+    families: dict[str, list[str] | None] = {f: None for f in FAMILY_FACTS}
+    return {"facts": facts, "families": families, "notes": {}, "width_param": None,
+            "width_param_measured": False}
 
 
 def probe_class(keras, np, cls, namespace: str, res: dict) -> None:
@@ -230,7 +215,9 @@ def probe_class(keras, np, cls, namespace: str, res: dict) -> None:
             if str(why):
                 res["notes"][m.name] = str(why)
             continue
-        if m.per_release:
+        if m.family:
+            res["families"][m.name] = sorted(value)
+        elif m.per_release:
             res["facts"][m.name] = value
         else:
             res[m.name] = value
@@ -259,6 +246,7 @@ def probe_globals(keras, np):
         notes["add_weight_positional_name_via_call"] = "no error"
     except Exception as e:  # noqa: BLE001
         notes["add_weight_positional_name_via_call"] = error_text(e)
+    out["call_default_training_leaks"] = probe_subclass.call_default_training_leaks(keras, np, notes)
     return out, notes
 
 

@@ -38,12 +38,12 @@ DEFAULT_OUT = REPO_DIR / "flake8_keras_layers" / "knowledge" / "data" / "keras_f
 sys.path.insert(0, str(TOOLS_DIR))
 sys.path.insert(0, str(REPO_DIR))
 import kerasenv  # noqa: E402
-from probe_facts import CLASS_FACTS, GLOBAL_FACTS, PROBE_REVISION  # noqa: E402
+from probe_facts import CLASS_FACTS, FAMILY_FACTS, GLOBAL_FACTS, PROBE_REVISION  # noqa: E402
 
 from flake8_keras_layers.knowledge.versions import fold_ranges  # noqa: E402
 
-__all__ = ["CLASS_FACTS", "GLOBAL_FACTS", "PROBE_REVISION", "compile_facts", "dumps_compact", "load_facts",
-           "probe_version", "raw_fact"]
+__all__ = ["CLASS_FACTS", "FAMILY_FACTS", "GLOBAL_FACTS", "PROBE_REVISION", "compile_facts", "dumps_compact",
+           "family_members", "load_facts", "probe_version", "raw_fact"]
 
 # Keras backend the probe runs on.  The measured facts are backend-independent
 # (3.0.0-3.0.1 and 3.6.0 were probed on both jax and numpy with identical
@@ -172,6 +172,15 @@ def compile_facts(raws: list[dict]) -> dict:
             facts[fact] = fold_ranges(versions, true_set.__contains__)
             if unk:
                 unknown[fact] = unk
+        for family in FAMILY_FACTS:
+            measured = {v: set(e["families"][family]) for v, e in present
+                        if e.get("families", {}).get(family) is not None}
+            for member in sorted(set().union(*measured.values())):
+                facts[f"{family}.{member}"] = fold_ranges(
+                    versions, lambda v, member=member: member in measured.get(v, ()))
+            unk = [v for v, _ in present if v not in measured]
+            if unk:
+                unknown[family] = unk
         classes[name] = {
             "namespace": newest["namespace"],
             "bases": newest["bases"],
@@ -217,19 +226,33 @@ def load_facts(path: pathlib.Path | str = DEFAULT_OUT) -> dict:
     return json.loads(pathlib.Path(path).read_text())
 
 
-def raw_fact(raw: dict, class_name: str, fact: str):
-    """The same fact read from a raw (probe_version) document."""
-    if fact in raw.get("globals", {}):
-        return bool(raw["globals"][fact])
+def _raw_entry(raw: dict, class_name: str) -> dict | None:
     entry = raw["classes"].get(class_name)
     if entry is None:
         for e in raw["classes"].values():
             if class_name in e.get("aliases", []):
-                entry = e
-                break
+                return e
+    return entry
+
+
+def raw_fact(raw: dict, class_name: str, fact: str):
+    """The same fact read from a raw (probe_version) document (a family member as ``<family>.<member>``)."""
+    if fact in raw.get("globals", {}):
+        return bool(raw["globals"][fact])
+    entry = _raw_entry(raw, class_name)
+    family, dot, member = fact.partition(".")
     if entry is None:
-        return False if fact == "exists" else None
+        return False if fact == "exists" or dot else None
+    if dot:
+        members = entry.get("families", {}).get(family)
+        return None if members is None else member in members
     return entry["facts"].get(fact)
+
+
+def family_members(raw: dict, class_name: str, family: str) -> list[str] | None:
+    """The members of a family that hold for a class in a raw document (None: unmeasured)."""
+    entry = _raw_entry(raw, class_name)
+    return None if entry is None else entry.get("families", {}).get(family)
 
 
 def main(argv=None) -> int:

@@ -105,6 +105,11 @@ def _input_kinds(np):
     ]
 
 
+def build_noop(self, input_shape):
+    """A ``build`` override that only calls the base's (the subclass shape some facts measure)."""
+    super(type(self), self).build(input_shape)
+
+
 def last_dim(out):
     """The last dimension of a single-tensor output, else None."""
     shape = getattr(out, "shape", None)
@@ -162,6 +167,8 @@ class ClassSample:
         self.kinds = _input_kinds(np)
         self.alt = 0  # which alternative of the sample arguments constructs
         self.init_extra = None  # the FALLBACK_INIT it needed, if any
+        self.plain_values: dict = {}  # attribute -> its value on a plain instance (init_resets)
+        self.reset_values: dict | None = None  # attribute -> the value __init__ replaces it with
 
     @classmethod
     def prepare(sample_type, keras, np, cls, namespace, res):

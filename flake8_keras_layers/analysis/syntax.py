@@ -68,6 +68,22 @@ def assigns_self_attr(func: nodes.FunctionDef, attr: str, value) -> list[nodes.A
     return found
 
 
+def self_attr_assignments(func: nodes.FunctionDef) -> list[tuple[nodes.AssignAttr, nodes.NodeNG | None]]:
+    """Every ``self.<attr> = ...`` target in ``func`` (not in nested functions), in source order, with the
+    value assigned to it when that is one expression (not for tuple targets or ``+=``)."""
+    me = self_name(func)
+    found = []
+    for node in walk_scope(func):
+        if isinstance(node, nodes.AssignAttr) and is_self_attr(node, me):
+            parent = node.parent
+            if isinstance(parent, nodes.AnnAssign) and parent.value is None:
+                continue  # `self.x: int` only annotates
+            direct = (isinstance(parent, nodes.Assign) and node in parent.targets) or (
+                isinstance(parent, nodes.AnnAssign) and parent.target is node)
+            found.append((node, parent.value if direct else None))
+    return found
+
+
 def _binds(statement: nodes.NodeNG, name: str) -> bool:
     if isinstance(statement, (nodes.FunctionDef, nodes.ClassDef)):
         return statement.name == name
@@ -86,6 +102,11 @@ def defined_method(klass: nodes.ClassDef, name: str) -> nodes.FunctionDef | None
         if _binds(statement, name):
             found = statement if isinstance(statement, nodes.FunctionDef) else None
     return found
+
+
+def class_binds(klass: nodes.ClassDef, name: str) -> bool:
+    """Whether ``klass``'s own body binds ``name`` (a method, a property, a class attribute)."""
+    return any(_binds(statement, name) for statement in klass.body)
 
 
 def defined_methods(klass: nodes.ClassDef) -> list[nodes.FunctionDef]:

@@ -91,6 +91,16 @@ class Knowledge:
         ranges = fold_ranges(self.versions, lambda v: v not in unknown and holds(fact, v) and not holds(unless, v))
         return self._holds(ranges, unknown, within)
 
+    def members(self, class_name: str, family: str) -> tuple[str, ...]:
+        """The members of a fact family (``init_resets``) probed true for the class in some release:
+        each is the per-class fact ``<family>.<member>``."""
+        entry = self.classes.get(class_name)
+        if entry is None:
+            return ()
+        prefix = family + "."
+        return tuple(fact[len(prefix):] for fact, ranges in entry.facts.items()
+                     if ranges and fact.startswith(prefix))
+
     def global_holds(self, fact: str, within: Collection[Version] | None) -> Verdict | None:
         return self._holds(self.globals.get(fact, ()), frozenset(), within)
 
@@ -103,8 +113,22 @@ class Knowledge:
         return Verdict(fold_ranges(self.versions, set(true).__contains__), self.versions[-1])
 
 
+# Thousands of ranges name the same forty releases.
+_parse = functools.lru_cache(maxsize=None)(parse)
+
+
 def _ranges(raw_ranges) -> tuple[tuple[Version, Version], ...]:
-    return tuple((parse(first), parse(last)) for first, last in raw_ranges)
+    return tuple((_parse(first), _parse(last)) for first, last in raw_ranges)
+
+
+def _unknown(entry: dict) -> dict[str, frozenset[Version]]:
+    """Releases where a fact could not be measured; a family's unknown releases are every member's."""
+    unknown = {fact: frozenset(_parse(v) for v in versions) for fact, versions in entry.get("unknown", {}).items()}
+    for fact in entry.get("facts", {}):
+        family, dot, _member = fact.partition(".")
+        if dot and family in unknown:
+            unknown[fact] = unknown[family]
+    return unknown
 
 
 def _class_facts(name: str, entry: dict) -> KerasClassFacts:
@@ -116,10 +140,7 @@ def _class_facts(name: str, entry: dict) -> KerasClassFacts:
         modules=tuple(entry.get("modules", ())),
         width_param=entry.get("width_param"),
         facts={fact: _ranges(r) for fact, r in entry.get("facts", {}).items()},
-        unknown={
-            fact: frozenset(parse(v) for v in versions)
-            for fact, versions in entry.get("unknown", {}).items()
-        },
+        unknown=_unknown(entry),
         params=tuple(entry.get("params", ())),
     )
 

@@ -11,10 +11,11 @@ from .activation import ActivationLayerInstance
 from .base import ClassContext, Diagnostic, ModuleContext, ModuleRule, Rule
 from .config import ConfigDropsBase, ConfigMissingArg
 from .config_init import ConfigNotSerializable, InitDropsKwargs
-from .lifecycle import BuildNeverCalled, BuiltSetBeforeBuild, SuperInitNotCalled
+from .lifecycle import AttributeResetBySuperInit, BuildNeverCalled, BuiltSetBeforeBuild, SuperInitNotCalled
 from .portability import BackendSpecificOp, LambdaNotLoadable
 from .reuse import BatchNormReused, NormalizationParamsShared, ReusedLayerShapeConflict
 from .state import AddWeightPositionalName, LayerCreatedInCall, StateAddedAfterBuilt, StateCreatedInCall
+from .training import TrainingDefaultTrue
 
 ALL: tuple[Rule, ...] = (
     BuildNeverCalled(),
@@ -24,6 +25,8 @@ ALL: tuple[Rule, ...] = (
     StateAddedAfterBuilt(),
     AddWeightPositionalName(),
     SuperInitNotCalled(),
+    AttributeResetBySuperInit(),
+    TrainingDefaultTrue(),
     BatchNormReused(),
     ReusedLayerShapeConflict(),
     NormalizationParamsShared(),

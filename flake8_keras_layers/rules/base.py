@@ -65,6 +65,14 @@ class FileContext:
         """The verdict for a structural per-class fact (owns weights, keeps the width...) within the target."""
         return self.knowledge.class_holds(keras_class.name, fact, self.releases(keras_class).structure)
 
+    def global_affected_by(self, keras_class: KerasClass, fact: str):
+        """The verdict for a global Keras 3 behaviour fact within the target, for a class of ``keras_class``'s
+        namespace, or None."""
+        within = self.releases(keras_class).keras3
+        if within == ():
+            return None  # Keras 2 behaviour is not probed: stay silent.
+        return self.knowledge.global_holds(fact, within)
+
     def targeting_note(self) -> str:
         """Where the target came from, for messages: ``keras>=3.10 in pyproject.toml``."""
         return self.target.note

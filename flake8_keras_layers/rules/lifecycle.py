@@ -1,4 +1,4 @@
-"""KL1xx: the build lifecycle of a layer and where its state is created."""
+"""KL1xx: the lifecycle of a layer: its construction and its build."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ from typing import Iterator
 
 from astroid import nodes
 
-from ..analysis import resolver, syntax
+from ..analysis import flow, resolver, syntax
+from ..knowledge import config_facts, stubs
+from ..knowledge.facts import Verdict
+from ..knowledge.versions import fold_ranges
 from .base import ClassContext, Diagnostic, Rule
 
 
@@ -165,3 +168,154 @@ class SuperInitNotCalled(Rule):
         cause = (f"calls {skipping[0]}.__init__(), which skips Layer.__init__" if skipping
                  else "never calls super().__init__()")
         yield self.at(init, f"{ctx.cls.name}.__init__() {cause}: {failure}; call super().__init__(**kwargs) first")
+
+
+# Methods whose definition in the subclass changes what some Keras __init__ assigns
+# (probed: init_reset_varies.<method>:<attr>).
+_SHAPING_METHODS = ("compute_mask", "build", "call")
+
+
+def _keras_init_reached(ctx: ClassContext) -> bool:
+    """Every project ``__init__`` after the class's own passes ``super().__init__()`` on to Keras."""
+    inits = (syntax.defined_method(klass, "__init__") for klass in ctx.ancestry.chain[1:])
+    return all(syntax.super_init_calls(init) for init in inits if init is not None)
+
+
+def _assigned_by_project_bases(ctx: ClassContext) -> set[str]:
+    found: set[str] = set()
+    for index in range(1, len(ctx.ancestry.chain)):
+        init = syntax.defined_method(ctx.ancestry.chain[index], "__init__")
+        if init is not None:
+            for method, _path in syntax.reachable_methods(init, ctx.ancestry.chain[index:], skip={"__init__"}):
+                found.update(target.attrname for target, _value in syntax.self_attr_assignments(method))
+    return found
+
+
+def _render(value: str) -> str:
+    """A probed value (``False``, ``None``, ``<InputSpec>``, ``<str>``) as a message says it."""
+    if value == "<str>":
+        return "a generated string"
+    if value.startswith("<") and value.endswith(">"):
+        kind = value[1:-1]
+        return f"{'an' if kind[:1].lower() in 'aeiou' else 'a'} {kind}"
+    return value
+
+
+def _functional(ctx: ClassContext, supers: list[nodes.Call]) -> bool:
+    """A Model subclass built as a functional model (``super().__init__(inputs, outputs)``): Keras then runs
+    Functional's __init__, which the probe (a plain ``Model()``) does not measure."""
+    return ctx.ancestry.is_a("Model") and any(
+        _positional(call) or any(k.arg in ("inputs", "outputs") for k in call.keywords or ()) for call in supers)
+
+
+def _reaches_next_init(ctx: ClassContext, call: nodes.Call) -> bool:
+    """The ``__init__`` call starts at the next class of the MRO (``super()``, ``super(Own, self)``,
+    ``Base.__init__(self)``), so the Keras base's own ``__init__``, which the probe measured, runs."""
+    receiver = call.func.expr
+    if isinstance(receiver, nodes.Call):  # super(...)
+        named = receiver.args[0] if receiver.args else None
+        return named is None or (isinstance(named, nodes.Name) and named.name == ctx.cls.name)
+    values = resolver.safe_infer_all(receiver)
+    if values is None or len(values) != 1 or not isinstance(values[0], nodes.ClassDef):
+        return False
+    following = ctx.ancestry.chain[1] if len(ctx.ancestry.chain) > 1 else None
+    if following is not None:
+        return values[0] is following
+    base = ctx.ancestry.base
+    return stubs.keras_identity(values[0]) == (base.family, base.name)
+
+
+def _positional(call: nodes.Call) -> list[nodes.NodeNG]:
+    return [arg for arg in call.args if not (isinstance(arg, nodes.Name) and arg.name == "self")]
+
+
+def _may_pass(call: nodes.Call, keyword: str) -> bool:
+    """``super().__init__(...)`` passes ``keyword`` by name, or passes arguments by position that may hold it."""
+    return bool(_positional(call)) or any(k.arg == keyword for k in call.keywords or ())
+
+
+def _same_value(assigned: nodes.NodeNG | None, probed: str) -> bool:
+    return isinstance(assigned, nodes.Const) and repr(assigned.value) == probed
+
+
+class AttributeResetBySuperInit(Rule):
+    code = "KL108"
+    name = "attribute-reset-by-super-init"
+    summary = "an attribute assigned before super().__init__(), which assigns it again: the value is lost"
+    methods = frozenset({"__init__"})
+
+    def check(self, ctx: ClassContext) -> Iterator[Diagnostic]:
+        init = ctx.method("__init__")
+        base = ctx.ancestry.base
+        if init is None or not ctx.targets_keras3(base):
+            return
+        supers = syntax.super_init_calls(init)
+        if not supers or not _keras_init_reached(ctx) or _functional(ctx, supers) or not all(
+                _reaches_next_init(ctx, call) for call in supers):
+            return  # no super().__init__() is KL107's finding; a helper calling it is not followed
+        first = min(call.lineno for call in supers)
+        early, late = [], set()
+        for method, path in syntax.reachable_methods(init, ctx.ancestry.chain, skip={"__init__"}):
+            for target, value in syntax.self_attr_assignments(method):
+                site = path[0] if path else target
+                if site.lineno < first:
+                    if any(call.lineno > site.lineno and not flow.exclusive(site, call, init) for call in supers):
+                        early.append((target, value, path))
+                else:
+                    late.add(target.attrname)
+        if not early:
+            return
+        skip = late | _assigned_by_project_bases(ctx)
+        for target, value, path in early:
+            attr = target.attrname
+            if attr in skip or any(syntax.class_binds(klass, attr) for klass in ctx.ancestry.chain):
+                continue  # re-assigned after Keras' __init__, or a class attribute/property of the project's
+            found = self.reset_value(ctx, attr)
+            if found is None or _same_value(value, found[0]):
+                continue
+            keyword = self.keyword_for(ctx, attr)
+            if keyword is not None and any(_may_pass(call, keyword) for call in supers):
+                continue
+            yield self.at(target.statement(), self.message(ctx, target, path, found, keyword))
+
+    def reset_value(self, ctx: ClassContext, attr: str) -> tuple[str, Verdict] | None:
+        """The value the Keras base's ``__init__`` gives ``attr`` (newest probed) and every release where
+        it replaces it, if it does in the target; None when it does not, or the class's shape changes it."""
+        base = ctx.ancestry.base
+        values = [member.partition("=")[2] for member in ctx.knowledge.members(base.name, "init_resets")
+                  if member.partition("=")[0] == attr]
+        holding = [(value, verdict) for value in values
+                   if (verdict := ctx.affected_by(base, f"init_resets.{attr}={value}")) is not None]
+        if not holding or any(value == "<argument>" for value, _ in holding):
+            return None  # a required constructor argument: the caller's value, whatever it is
+        for method in _SHAPING_METHODS:
+            if syntax.chain_method(ctx.ancestry.chain, method)[1] is not None and ctx.affected_by(
+                    base, f"init_reset_varies.{method}:{attr}") is not None:
+                return None
+        newest = max(holding, key=lambda found: found[1].ranges[-1][1])[0]
+        ranges = fold_ranges(ctx.knowledge.versions, lambda version: any(
+            first <= version <= last for _, verdict in holding for first, last in verdict.ranges))
+        return newest, Verdict(ranges, ctx.knowledge.versions[-1])
+
+    def keyword_for(self, ctx: ClassContext, attr: str) -> str | None:
+        """The base's constructor keyword that sets ``attr`` (``trainable`` for ``_trainable``), if any."""
+        keyword = attr.lstrip("_")
+        base = ctx.ancestry.base
+        return keyword if config_facts.default().accepts(base.name, keyword, ctx.releases(base).keras3) else None
+
+    def message(self, ctx: ClassContext, target: nodes.AssignAttr, path, found, keyword: str | None) -> str:
+        """The attribute, what it ends up as, the releases and the fix; the longest form that fits the line."""
+        value, verdict = found
+        head = f"self.{target.attrname} set"
+        by = f"by {ctx.ancestry.base.name} (Keras {verdict.short()})"
+        note = f" ({ctx.targeting_note()})"
+        vias = [f" in self.{path[0].func.attrname}()", ""] if path else [""]
+        if keyword is None:
+            forms = [f"{head}{via} before super().__init__() is reset to {_render(value)} {by}; set it after"
+                     for via in vias]
+        else:
+            defaults = ([] if value.startswith("<") else [f" (default {value})"]) + [""]
+            forms = [f"{head}{via} before super().__init__() is reset from {keyword}={default} {by}; {fix}"
+                     for default in defaults for fix in ("pass it to super().__init__()", "pass it to that call")
+                     for via in vias]
+        return next((form + note for form in forms if len(form + note) <= self.message_budget()), forms[-1] + note)

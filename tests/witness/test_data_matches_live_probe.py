@@ -29,6 +29,14 @@ def test_shipped_facts_match_a_live_probe(version):
             holds = shipped.class_holds(name, fact, within) is not None
             assert holds == measured, (name, fact, version)
             checked += 1
+        for family in probe_keras.FAMILY_FACTS:
+            members = probe_keras.family_members(raw, name, family)
+            if members is None:
+                continue  # unmeasured now
+            shipped_members = {m for m in shipped.members(name, family)
+                               if shipped.class_holds(name, f"{family}.{m}", within) is not None}
+            assert shipped_members == set(members), (name, family, version)
+            checked += 1
     for fact, value in raw["globals"].items():
         if isinstance(value, bool):
             assert (shipped.global_holds(fact, within) is not None) == value, (fact, version)
