@@ -71,8 +71,8 @@ def test_shipped_data_measures_every_probed_call_form_in_every_release():
 def test_short_spans():
     probed = tuple(parse(v) for v in ("3.0.0", "3.0.1", "3.1.0", "3.2.0", "3.2.1", "3.3.0", "3.3.1"))
     span = config_facts.short_span
-    assert span(probed[:5], probed) == "3.0-3.2"
+    assert span(probed[:5], probed) == "3.0-3.2.1"
     assert span(probed[1:4], probed) == "3.0.1-3.2.0"
-    assert span(probed[5:], probed) == "3.3.0-3.3.1"  # the newest probed keeps its patch
-    assert span([probed[0], probed[1]], probed) == "3.0"
+    assert span(probed[5:], probed) == "3.3-3.3.1"  # the last release spelt out: nothing newer is claimed
+    assert span([probed[0], probed[1]], probed) == "3.0-3.0.1"
     assert span([probed[2], probed[5]], probed) == "3.1.0, 3.3.0"

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Collection
 
 from .. import debug
-from .versions import Version, fold_ranges, format_version, parse
+from .versions import Version, fold_ranges, parse, short_ranges
 
 DATA_FILE = "keras_config_facts.json"
 
@@ -149,23 +149,9 @@ class Outcomes:
 
 
 def short_span(releases: Collection[Version], probed: tuple[Version, ...]) -> str:
-    """Consecutive probed ``releases`` as short ranges: an end is ``X.Y`` where it is that minor's first
-    (``X.Y.0``) or last probed patch (``3.0-3.13`` is 3.0.0 to 3.13.2); the newest probed release keeps its
-    patch, claiming nothing newer (``3.14-3.15.1``); a lone release is spelt out (``3.12.3``)."""
+    """Consecutive probed ``releases`` as short ranges (versions.short_ranges: ``3.0-3.13.2``)."""
     held = set(releases)
-    parts = []
-    for first, last in fold_ranges(probed, held.__contains__):
-        whole_start = first[2:] == (0,)
-        whole_end = last == max(v for v in probed if v[:2] == last[:2]) and last != probed[-1]
-        if first == last:
-            parts.append(format_version(first))
-        elif first[:2] == last[:2]:
-            whole = whole_start and whole_end
-            parts.append(format_version(first[:2]) if whole else f"{format_version(first)}-{format_version(last)}")
-        else:
-            start = format_version(first[:2]) if whole_start else format_version(first)
-            parts.append(f"{start}-{format_version(last[:2]) if whole_end else format_version(last)}")
-    return ", ".join(parts)
+    return short_ranges(fold_ranges(probed, held.__contains__))
 
 
 @functools.lru_cache(maxsize=1)

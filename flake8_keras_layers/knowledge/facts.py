@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Collection
 
-from .versions import Version, fold_ranges, format_version, parse
+from .versions import Version, fold_ranges, format_version, parse, short_ranges
 
 DATA_FILE = "keras_facts.json"
 
@@ -52,14 +52,6 @@ class Verdict:
     def short(self) -> str:
         """For one-line messages: ``3.6-3.9.2``, ``3.0.2-3.2.1, 3.6-3.9.2`` (the rule's page has the table)."""
         return short_ranges(self.ranges)
-
-
-def short_ranges(ranges) -> str:
-    def first(version: Version) -> str:
-        text = format_version(version)
-        return text[: -len(".0")] if text.endswith(".0") else text
-
-    return ", ".join(format_version(a) if a == b else f"{first(a)}-{format_version(b)}" for a, b in ranges)
 
 
 class Knowledge:

@@ -50,6 +50,16 @@ def fold_ranges(releases: Iterable[Release], holds: Callable[[Release], bool]) -
     return tuple(ranges)
 
 
+def short_ranges(ranges) -> str:
+    """Ranges for one-line messages: ``3.6-3.9.2``, ``3.0.2-3.2.1, 3.6-3.9.2``, ``3.12.3`` (a first
+    release's ``.0`` dropped; the last one spelt out, claiming nothing newer)."""
+    def first(version: Version) -> str:
+        text = format_version(version)
+        return text[: -len(".0")] if text.endswith(".0") else text
+
+    return ", ".join(format_version(a) if a == b else f"{first(a)}-{format_version(b)}" for a, b in ranges)
+
+
 @dataclass(frozen=True)
 class Releases:
     """The Keras releases one namespace may be under a target.
