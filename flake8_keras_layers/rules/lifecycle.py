@@ -254,6 +254,9 @@ class AttributeResetBySuperInit(Rule):
                 _reaches_next_init(ctx, call) for call in supers):
             return  # no super().__init__() is KL107's finding; a helper calling it is not followed
         first = min(call.lineno for call in supers)
+        me = syntax.self_name(init)
+        if not any(syntax.is_self_attr(node, me) and node.lineno < first for node in syntax.walk_scope(init)):
+            return  # nothing touches self before Keras' __init__ runs (most classes)
         early, late = [], set()
         for method, path in syntax.reachable_methods(init, ctx.ancestry.chain, skip={"__init__"}):
             for target, value in syntax.self_attr_assignments(method):
