@@ -141,3 +141,13 @@ def test_messages_fit_one_editor_line(ex, tmp_path):
     checker.option_target = Target.any()  # the longest form: every affected release named
     for _line, _col, text, _type in checker.run():
         assert len(text) <= MAX_LINE, (len(text), text)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "examples").glob("*.py")), ids=lambda p: p.name)
+def test_example_files_fit_one_editor_line(path):
+    source = path.read_text()
+    checker = KerasLayersChecker(ast.parse(source), str(path), source.splitlines(keepends=True))
+    checker.option_target = Target.any()
+    for _line, _col, text, _type in checker.run():
+        assert len(text) <= MAX_LINE, (len(text), text)
+

@@ -63,8 +63,8 @@ class InitDropsKwargs(Rule):
                 else:  # the releases disagree on the first key __init__ does not take
                     error = "\"unexpected keyword argument ...\" " + ", ".join(
                         f"'{key}' (Keras {', '.join(found)})" for key, found in spans.items())
-                yield self.at(init, f"{ctx.cls.name}.__init__ lacks **kwargs: reloading its config raises TypeError "
-                                    f"{error}; take **kwargs and pass them to super().__init__()")
+                yield self.at(init, f"{ctx.cls.name}.__init__ lacks **kwargs: reload raises TypeError {error}; take "
+                                    "**kwargs and pass them to super().__init__()")
             return
         if any(k.arg is None for call in supers for k in call.keywords or []):
             return  # something is forwarded with ** (kwargs, or a dict made from them)
