@@ -150,4 +150,3 @@ def test_example_files_fit_one_editor_line(path):
     checker.option_target = Target.any()
     for _line, _col, text, _type in checker.run():
         assert len(text) <= MAX_LINE, (len(text), text)
-

@@ -17,6 +17,7 @@ from astroid import nodes
 from ..knowledge import config_facts
 from ..analysis import syntax
 from .base import ClassContext, Diagnostic, Rule
+from .lifecycle import keras_init_skipped
 from ..analysis.config_keys import ConfigDict, returned_config
 from ..analysis.subclasses import fixed_by_subclasses, subclass_inits
 
@@ -294,9 +295,9 @@ class ConfigDropsBase(Rule):
             return  # a config that spells out "name" rebuilds the base part by hand, on purpose
         if ctx.ancestry.is_a("Model") and not ctx.targets_keras3(ctx.ancestry.base):
             return  # a Keras 2 subclassed Model's base config is empty: nothing is dropped
-        init = chain_method(ctx, "__init__")[1]
-        if init is not None and not syntax.super_init_calls(init):
+        if keras_init_skipped(ctx) is not None:
             return  # KL107 (super-init-not-called) alone: the fix here would make get_config crash
+        init = chain_method(ctx, "__init__")[1]
         # Without **kwargs in __init__, the base keys the fix adds would make reload raise TypeError.
         kwargs = "" if init is None or init.args.kwarg else ", and take **kwargs in __init__"
         yield self.at(

@@ -140,6 +140,27 @@ def _bypasses_keras_call(ctx: ClassContext) -> bool:
     return not any(syntax.is_super_call(node, me, "__call__") for node in syntax.walk_scope(own_call))
 
 
+def keras_init_skipped(ctx: ClassContext) -> list[str] | None:
+    """The class's ``__init__`` provably never runs ``Layer.__init__`` and Keras will notice: the classes
+    whose ``__init__`` it calls instead (empty: none at all); None when it is reached, may be, or the
+    failure never shows (KL107's finding; the config rules leave such a class to it)."""
+    init = ctx.method("__init__")
+    if init is None or _always_raises(init) or _bypasses_keras_call(ctx):
+        return None
+    # super().__init__() reached directly, under a condition, or through the class's own
+    # helpers (two calls deep) counts; `self` passed to an unknown function might reach it.
+    skipping = []
+    for method, _path in syntax.reachable_methods(init, ctx.ancestry.chain, skip={"__init__"}):
+        if _may_init_elsewhere(method):
+            return None
+        for call in syntax.super_init_calls(method):
+            receiver = resolver.init_skipping_layer(call, ctx.ancestry)
+            if receiver is None:
+                return None
+            skipping.append(receiver)
+    return skipping
+
+
 class SuperInitNotCalled(Rule):
     code = "KL107"
     name = "super-init-not-called"
@@ -148,19 +169,9 @@ class SuperInitNotCalled(Rule):
 
     def check(self, ctx: ClassContext) -> Iterator[Diagnostic]:
         init = ctx.method("__init__")
-        if init is None or _always_raises(init) or _bypasses_keras_call(ctx):
+        skipping = keras_init_skipped(ctx)
+        if init is None or skipping is None:
             return
-        # super().__init__() reached directly, under a condition, or through the class's own
-        # helpers (two calls deep) counts; `self` passed to an unknown function might reach it.
-        skipping = []
-        for method, _path in syntax.reachable_methods(init, ctx.ancestry.chain, skip={"__init__"}):
-            if _may_init_elsewhere(method):
-                return
-            for call in syntax.super_init_calls(method):
-                receiver = resolver.init_skipping_layer(call, ctx.ancestry)
-                if receiver is None:
-                    return
-                skipping.append(receiver)
         base = ctx.ancestry.base
         keras3 = ctx.targets_keras3(base)
         failure = ("the first call raises RuntimeError 'you forgot to call super().__init__()'" if keras3
