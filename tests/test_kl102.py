@@ -20,8 +20,14 @@ SEED = """
             return x * self.scale
 """
 
+EARLY = SEED.replace("            super().__init__(**kwargs)\n            self.built = True\n",
+                     "            self.built = True\n            super().__init__(**kwargs)\n")
+
 CASES = [
     Case("seed: built set in __init__ of a layer with build()", SEED, ["7:KL102"]),
+    # Keras 3's Layer.__init__ sets it back to False (probed: init_resets.built=False): build() runs.
+    Case("set before super().__init__(), which resets it", EARLY, []),
+    Case("set before super().__init__(), Keras 2 (not probed)", EARLY, ["6:KL102"], keras_version="2.15"),
     Case("every version: a Keras 2 target too", SEED, ["7:KL102"], keras_version="2.15"),
     Case(
         "tf_keras (Keras 2)",

@@ -100,12 +100,22 @@ class BuiltSetBeforeBuild(Rule):
             if _calls_self_build(method):
                 continue
             for assign in syntax.assigns_self_attr(method, "built", True):
+                if method.name == "__init__" and _reset_by_keras_init(ctx, method, assign):
+                    continue
                 yield self.at(
                     assign,
                     f"`self.built = True` in {ctx.cls.name}.{method.name}() marks the layer built, so "
                     f"{ctx.cls.name}.build() never runs and its state is missing; remove it (Keras sets it "
                     "after build())",
                 )
+
+
+def _reset_by_keras_init(ctx: ClassContext, init: nodes.FunctionDef, assign: nodes.NodeNG) -> bool:
+    """``self.built = True`` placed before ``super().__init__()``, whose Keras ``__init__`` sets it back to
+    False (probed: ``init_resets.built=False``): the line has no effect, build() runs."""
+    supers = syntax.super_init_calls(init)
+    return bool(supers) and assign.lineno < min(call.lineno for call in supers) and \
+        ctx.affected_by(ctx.ancestry.base, "init_resets.built=False") is not None
 
 
 def _always_raises(func: nodes.FunctionDef) -> bool:
@@ -284,6 +294,8 @@ class AttributeResetBySuperInit(Rule):
             attr = target.attrname
             if attr in skip or any(syntax.class_binds(klass, attr) for klass in ctx.ancestry.chain):
                 continue  # re-assigned after Keras' __init__, or a class attribute/property of the project's
+            if attr == "built" and syntax.chain_method(ctx.ancestry.chain, "build")[1] is not None:
+                continue  # a dead line, build() runs; moved after super().__init__() it would stop build() (KL102)
             found = self.reset_value(ctx, attr)
             if found is None or _same_value(value, found[0]):
                 continue

@@ -38,6 +38,10 @@ def _kept(attr: str, value: str) -> str:
 TRACKED = ("layer = Net()\nlayer(np.ones((2, 3), 'float32'))\n"
            "observed = {'kept': len(layer.weights) == 2, 'value': len(layer.weights)}\n")
 IDENTITY = "\n    def call(self, x):\n        return x\n"
+BUILD = ("\n    def build(self, input_shape):\n        self.w = self.add_weight(shape=(input_shape[-1],))\n"
+         "\n    def call(self, x):\n        return x * self.w\n")
+BUILT = ("layer = Net()\nlayer(np.ones((2, 3), 'float32'))\n"
+         "observed = {'kept': hasattr(layer, 'w'), 'value': len(layer.weights)}\n")
 HELPER = "\n    def _configure(self):\n        self.supports_masking = True\n" + IDENTITY
 COMPUTE_MASK = "\n    def compute_mask(self, inputs, mask=None):\n        return mask\n" + IDENTITY
 CALL = "\n    def call(self, x):\n        return self.dense(x)\n"
@@ -57,6 +61,8 @@ KL108 = {
                           _kept("supports_masking", "True")),
     "good trainable passed on": (_layer("self.trainable = False\nsuper().__init__(trainable=False, **kwargs)"),
                                  _kept("trainable", "False")),
+    # Layer.__init__ sets built back to False, so build() runs: neither KL108 nor KL102 speaks.
+    "good built before super with build": (_layer("self.built = True\nsuper().__init__(**kwargs)", BUILD), BUILT),
 }
 
 # KL109: the page's layer first in a subclassed Model, then a BatchNormalization and a Dropout.
@@ -106,6 +112,8 @@ def test_kl108_value_lost_exactly_where_reported(case, version, tmp_path):
     assert outcome["ok"], outcome
     assert reported("KL108", KL108[case][0], version, tmp_path) == (not outcome["kept"]), (case, version, outcome)
     assert case.startswith("bad") == (not outcome["kept"]), (case, version, outcome)
+    if case == "good built before super with build":
+        assert not reported("KL102", KL108[case][0], version, tmp_path)
     if case in MASKING:  # the symptom: a Masking mask stops at the layer exactly when the value is lost
         assert outcome["mask_passes"] is outcome["kept"], outcome
 
