@@ -350,7 +350,7 @@ class AddWeightPositionalName(ModuleRule):
     def message(cls, method, call, form: str, failures) -> str:
         head = f"{cls.name}.{method.name}(): add_weight() gets "
         if form == _COUNT_FORM:
-            head, fix = head + "4 positional arguments: ", "pass all but shape by keyword"
+            head, fix = head + "4 positional arguments: ", "use keywords after shape"
         else:
             name = call.args[0].as_string()
             fix = f"pass name={name if len(name) <= 30 else '...'}"
