@@ -154,6 +154,11 @@ def keras_init_skipped(ctx: ClassContext) -> list[str] | None:
     """The class's ``__init__`` provably never runs ``Layer.__init__`` and Keras will notice: the classes
     whose ``__init__`` it calls instead (empty: none at all); None when it is reached, may be, or the
     failure never shows (KL107's finding; the config rules leave such a class to it)."""
+    # KL107 and KL305 ask it of the same class: walked once.
+    return ctx.cached(("keras_init_skipped",), lambda: _keras_init_skipped(ctx))
+
+
+def _keras_init_skipped(ctx: ClassContext) -> list[str] | None:
     init = ctx.method("__init__")
     if init is None or _always_raises(init) or _bypasses_keras_call(ctx):
         return None
