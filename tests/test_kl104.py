@@ -41,6 +41,18 @@ CASES = [
         ["9:KL104"],
     ),
     Case(
+        "returned by a helper whose caller keeps it on self: made once, kept",
+        layer("if not self.ready:\n    self.out = self._make_dense()\n    self.ready = True\nreturn self.out(x)",
+              extra="\n    def _make_dense(self):\n        return layers.Dense(4)\n"),
+        [],
+    ),
+    Case(
+        "returned by a helper whose caller applies it at once: fresh every call",
+        layer("return self._make_dense()(x)",
+              extra="\n    def _make_dense(self):\n        return layers.Dense(4)\n"),
+        ["9:KL104"],
+    ),
+    Case(
         "a project subclass of Dense owns weights too",
         "import keras\n\nclass MyDense(keras.layers.Dense):\n    pass\n\n"
         "class Net(keras.layers.Layer):\n    def call(self, x):\n        return MyDense(4)(x)\n",

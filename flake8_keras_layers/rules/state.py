@@ -64,6 +64,19 @@ def _kept_in_self_container(node: nodes.NodeNG, me: str | None) -> bool:
     return False
 
 
+def _kept(node: nodes.NodeNG, me: str | None) -> bool:
+    return _stored_in(node, me) is not None or _kept_in_self_container(node, me)
+
+
+def _returned_to_keeper(node: nodes.NodeNG, path) -> bool:
+    """``return Dense(...)`` from a helper whose caller keeps the result (``self.out = self._make_dense()``,
+    tf-models' ``_make_output_dense``): the layer is made once and kept, like one stored directly."""
+    if not path or not isinstance(node.parent, nodes.Return):
+        return False
+    site = path[-1]
+    return _kept(site, syntax.self_name(site.frame()))
+
+
 def _short(call: nodes.Call, attr: str) -> str:
     """``self.proj = Dense(...)``: what a message needs to find the line, in a few characters."""
     func = call.func
@@ -184,7 +197,7 @@ class LayerCreatedInCall(Rule):
         for method, path in syntax.reachable_methods(call, ctx.ancestry.chain, skip=_NOT_PER_CALL):
             me = syntax.self_name(method)
             for node in syntax.walk_scope(method):
-                if not isinstance(node, nodes.Call) or _stored_in(node, me) or _kept_in_self_container(node, me):
+                if not isinstance(node, nodes.Call) or _kept(node, me) or _returned_to_keeper(node, path):
                     continue  # kept on self, not fresh on every call: KL103's business
                 made = resolver.constructed_class(node)
                 if made is None:
