@@ -116,3 +116,11 @@ def test_every_release_group_is_named_within_200_characters(tmp_path):
 def test_an_unprobed_form_quotes_no_exception(tmp_path):
     message = message_106(layer('self.w = self.add_weight("w", (4,), "float32", dtype="float32")'), tmp_path)
     assert "which Keras 3 takes as the shape: it fails (Keras 3.0-3.15.1)" in message
+
+
+def test_one_unquoted_error_across_release_groups_is_named_once(tmp_path):
+    # A long class and weight name leave no room to quote Keras: the two ValueError groups read as one.
+    source = layer('self.w = self.add_weight("a_rather_long_weight_name_for_the_line", trainable=True)').replace(
+        "class Net(", "class AQuantizerWithAClassNameLongEnoughToCrowdTheLine(")
+    message = message_106(source, tmp_path)
+    assert "ValueError (Keras 3.0-3.15.1); pass name=" in message, message

@@ -305,6 +305,15 @@ def _quote(message: str) -> str:
     return re.sub(r"^[\w.]*add_weight\(\) ", "", message)
 
 
+@dataclass(frozen=True)
+class Failure:
+    """Releases where one add_weight call form raised one error (Keras' message, when probed)."""
+    error: str
+    message: str | None
+    releases: tuple
+    probed: tuple
+
+
 class AddWeightPositionalName(ModuleRule):
     code = "KL106"
     name = "add-weight-positional-name"
@@ -340,8 +349,8 @@ class AddWeightPositionalName(ModuleRule):
                 yield self.at(call, self.message(cls, method, call, form, failures))
 
     @staticmethod
-    def failures(form: str, within) -> list[tuple[str, str | None, str]] | None:
-        """[(error type, Keras' message or None, releases)] where the call form raises within the target.
+    def failures(form: str, within) -> list[Failure] | None:
+        """Where the call form raises within the target, grouped by Keras' error, oldest first.
 
         A form the probe did not run (``unprobed:``) takes the name as the shape too: reported where every
         probed name-first form raised, without quoting one exception."""
@@ -350,31 +359,38 @@ class AddWeightPositionalName(ModuleRule):
             outcomes = facts.call_outcomes("add_weight", form, within)
             if outcomes is None:
                 return None
-            raised = [(value, group) for value, group in outcomes.groups if value[0] is not None]
-            return [(error, message, outcomes.span(group)) for (error, message), group in raised]
+            return [Failure(error, message, tuple(group), outcomes.probed)
+                    for (error, message), group in outcomes.groups if error is not None]
         named = [f for f in facts.call_forms("add_weight") if f.startswith("name")]
         found = [facts.call_outcomes("add_weight", f, within) for f in named]
         if not found or any(o is None for o in found):
             return None
         everywhere = set.intersection(*(set(o.where(lambda v: v[0] is not None)) for o in found if o))
-        return [("it fails", None, found[0].span(everywhere))] if everywhere and found[0] else None
+        return [Failure("it fails", None, tuple(everywhere), found[0].probed)] if everywhere and found[0] else None
 
     @staticmethod
-    def message(cls, method, call, form: str, failures) -> str:
+    def message(cls, method, call, form: str, failures: list[Failure]) -> str:
         head = f"{cls.name}.{method.name}(): add_weight() gets "
         if form == _COUNT_FORM:
             head, fix = head + "4 positional arguments: ", "use keywords after shape"
         else:
             name = call.args[0].as_string()
             fix = f"pass name={name if len(name) <= 30 else '...'}"
-            generic = failures[0][1] is None and failures[0][0] == "it fails"
+            generic = failures[0].message is None and failures[0].error == "it fails"
             head += "the name by position, which Keras 3 takes as the shape: " if generic else "the name by position: "
 
         def render(quoted: int) -> str:
-            parts = []
-            for index, (error, message, span) in enumerate(failures):
-                quote = f' "{_quote(message)}"' if message and index < quoted else ""
-                parts.append(f"{error}{quote} ({'Keras ' if index == 0 else ''}{span})")
+            # Unquoted groups of one error read as one: "ValueError (Keras 3.0-3.15.1)", not twice.
+            shown: list[tuple[str, str, tuple]] = []
+            for index, failure in enumerate(failures):
+                quote = f' "{_quote(failure.message)}"' if failure.message and index < quoted else ""
+                if shown and not quote and not shown[-1][1] and shown[-1][0] == failure.error:
+                    shown[-1] = (failure.error, "", shown[-1][2] + failure.releases)
+                else:
+                    shown.append((failure.error, quote, failure.releases))
+            probed = failures[0].probed
+            parts = [f"{error}{quote} ({'Keras ' if index == 0 else ''}{config_facts.short_span(releases, probed)})"
+                     for index, (error, quote, releases) in enumerate(shown)]
             return f"{head}{', '.join(parts)}; {fix}"
 
         # Quote Keras' messages, the oldest releases' first, while the line stays within 200 characters.
