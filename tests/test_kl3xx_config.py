@@ -217,6 +217,133 @@ CASES_303 = [
         """,
         ["8:KL303"],
     ),
+    Case(
+        "abstract base: every subclass has its own __init__ and get_config, nothing calls the base",
+        """
+        import keras
+
+        class Mechanism(keras.layers.Layer):
+            def __init__(self, units, probability_fn, **kwargs):
+                super().__init__(**kwargs)
+                self.units = units
+                self.probability_fn = probability_fn
+
+            def get_config(self):
+                return {**super().get_config(), "units": self.units}
+
+            def call(self, x):
+                return self.probability_fn(x)
+
+        class Luong(Mechanism):
+            def __init__(self, units, probability_fn="softmax", **kwargs):
+                super().__init__(units, probability_fn=len, **kwargs)
+                self.name_of_fn = probability_fn
+
+            def get_config(self):
+                return {**super().get_config(), "probability_fn": self.name_of_fn}
+        """,
+        [],
+        files={"pkg/__init__.py": ""},
+    ),
+    Case(
+        "the same base called by name somewhere in the package is not abstract",
+        """
+        import keras
+
+        class Mechanism(keras.layers.Layer):
+            def __init__(self, units, probability_fn, **kwargs):
+                super().__init__(**kwargs)
+                self.units = units
+                self.probability_fn = probability_fn
+
+            def get_config(self):
+                return {**super().get_config(), "units": self.units}
+
+            def call(self, x):
+                return self.probability_fn(x)
+
+        class Luong(Mechanism):
+            def __init__(self, units, probability_fn="softmax", **kwargs):
+                super().__init__(units, probability_fn=len, **kwargs)
+
+            def get_config(self):
+                return {**super().get_config(), "probability_fn": "softmax"}
+        """,
+        ["10:KL303"],
+        files={"pkg/__init__.py": "", "pkg/use.py": "from pkg.main import Mechanism\nm = Mechanism(4, len)\n"},
+    ),
+    Case(
+        "a subclass without its own get_config makes the base's config its own",
+        """
+        import keras
+
+        class Mechanism(keras.layers.Layer):
+            def __init__(self, units, probability_fn, **kwargs):
+                super().__init__(**kwargs)
+                self.units = units
+                self.probability_fn = probability_fn
+
+            def get_config(self):
+                return {**super().get_config(), "units": self.units}
+
+            def call(self, x):
+                return self.probability_fn(x)
+
+        class Luong(Mechanism):
+            def __init__(self, units, probability_fn=len, **kwargs):
+                super().__init__(units, probability_fn=probability_fn, **kwargs)
+        """,
+        ["10:KL303"],
+        files={"pkg/__init__.py": ""},
+    ),
+    Case(
+        "keys a base pops from its subclasses' **kwargs in a method (kimm's set_properties)",
+        """
+        import keras
+
+        class BaseModel(keras.Model):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+
+            def set_properties(self, kwargs):
+                self._classes = kwargs.pop("classes", 1000)
+
+            def get_config(self):
+                return {"name": self.name, "classes": self._classes}
+
+        class Net(BaseModel):
+            def __init__(self, depth=3, **kwargs):
+                self.set_properties(kwargs)
+                super().__init__(**kwargs)
+        """,
+        [],
+    ),
+    Case(
+        "a key no method of the base spells out still fails through the subclasses' **kwargs",
+        """
+        import keras
+
+        class BaseModel(keras.Model):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+
+            def get_config(self):
+                return {"name": self.name, "classes": 10}
+
+        class Net(BaseModel):
+            def __init__(self, depth=3, **kwargs):
+                super().__init__(**kwargs)
+        """,
+        ["8:KL303"],
+    ),
+    Case("stored on self under an attribute nothing reads: nothing changes on reload",
+         layer("units, channel_axis=None, **kwargs", UPDATE,
+               "super().__init__(**kwargs)\n        self.channels_axis = channel_axis"), []),
+    Case("stored and read later: lost on reload",
+         layer("units, channel_axis=None, **kwargs", UPDATE,
+               "super().__init__(**kwargs)\n        self.channels_axis = channel_axis",
+               extra="\n    def call(self, x):\n        return x.sum(axis=self.channels_axis)\n"),
+         ["9:KL303"]),
     Case("stored under another key it provably flows into (InputLayer's batch_shape)",
          layer("units, shape=None, batch_size=None, batch_shape=None, **kwargs",
                'config = super().get_config()\nconfig.update({"units": 1, "batch_shape": self._batch_shape})\n'

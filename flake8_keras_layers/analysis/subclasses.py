@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import functools
+from dataclasses import dataclass
 import os
 import re
 
@@ -21,8 +22,22 @@ from astroid import nodes
 from . import project, syntax
 
 MAX_FILES = 5000
-_UNKNOWN = frozenset({"*"})  # a subclass that could not be read: counts as fixing the parameter
 _CLASS_LINE = re.compile(r"^[ \t]*class[ \t]+(\w+)[ \t]*\(([^)]*)\)", re.M)
+_CALLED = re.compile(r"(?<![\w.])(\w+)\(")
+
+
+@dataclass(frozen=True)
+class Subclass:
+    """What KL303 needs of a project subclass: the ``__init__`` it defines (None: it has none), whether
+    that takes ``**kwargs``, and whether it defines its own ``get_config``."""
+
+    params: frozenset[str] | None
+    kwargs: bool = False
+    own_config: bool = False
+    unread: bool = False  # its file could not be read: counts as fixing any parameter
+
+
+_UNREAD = Subclass(params=frozenset(), unread=True)
 
 
 def _base_names(text: str) -> list[str]:
@@ -34,10 +49,17 @@ def _base_names(text: str) -> list[str]:
     return names
 
 
+@dataclass(frozen=True)
+class _Index:
+    subclasses: dict[str, tuple[tuple[str, str], ...]]  # base class name -> ((file, subclass name), ...)
+    called: frozenset[str]  # every name called as ``Name(`` (``class X(`` lines excluded)
+
+
 @functools.lru_cache(maxsize=8)
-def _package_index(package_dir: str) -> dict[str, tuple[tuple[str, str], ...]]:
-    """Base class name -> ((file, subclass name), ...) over a package's sources."""
+def _package_index(package_dir: str) -> _Index | None:
+    """Subclasses and called names over a package's sources (None: too big to read)."""
     index: dict[str, list[tuple[str, str]]] = {}
+    called: set[str] = set()
     seen = 0
     for directory, subdirs, files in os.walk(package_dir):
         subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
@@ -46,7 +68,7 @@ def _package_index(package_dir: str) -> dict[str, tuple[tuple[str, str], ...]]:
                 continue
             seen += 1
             if seen > MAX_FILES:
-                return {}  # too big to read: no subclass is known, so nothing is silenced by it
+                return None  # too big to read: no subclass is known, so nothing is silenced by it
             path = os.path.join(directory, name)
             try:
                 with open(path, encoding="utf-8", errors="replace") as handle:
@@ -56,54 +78,82 @@ def _package_index(package_dir: str) -> dict[str, tuple[tuple[str, str], ...]]:
             for match in _CLASS_LINE.finditer(text):
                 for base in _base_names(match.group(2)):
                     index.setdefault(base, []).append((path, match.group(1)))
-    return {base: tuple(found) for base, found in index.items()}
+            called.update(_CALLED.findall(_CLASS_LINE.sub("", text)))
+    return _Index({base: tuple(found) for base, found in index.items()}, frozenset(called))
+
+
+def _describe(init_args, has_init: bool, own_config: bool) -> Subclass:
+    if not has_init:
+        return Subclass(params=None, own_config=own_config)
+    return Subclass(params=frozenset(init_args[0]), kwargs=init_args[1], own_config=own_config)
 
 
 @functools.lru_cache(maxsize=256)
-def _init_params_in_file(path: str, class_name: str) -> frozenset | None:
-    """Named ``__init__`` parameters of ``class_name`` in ``path``; None when it has no ``__init__``."""
+def _subclass_in_file(path: str, class_name: str) -> Subclass:
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
             tree = ast.parse(handle.read())
     except (OSError, SyntaxError, ValueError):
-        return _UNKNOWN
+        return _UNREAD
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef) and node.name == class_name:
-            inits = [item for item in node.body if isinstance(item, ast.FunctionDef) and item.name == "__init__"]
-            if not inits:
-                return None
-            args = inits[-1].args  # the last definition is the one Python binds
-            return frozenset(a.arg for a in args.posonlyargs + args.args + args.kwonlyargs)
-    return _UNKNOWN
+            methods = {item.name: item for item in node.body if isinstance(item, ast.FunctionDef)}
+            init = methods.get("__init__")  # the dict keeps the last definition: the one Python binds
+            if init is None:
+                return _describe(None, False, "get_config" in methods)
+            args = init.args
+            names = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
+            return _describe((names, args.kwarg is not None), True, "get_config" in methods)
+    return _UNREAD
 
 
-def _init_params(cls: nodes.ClassDef) -> frozenset | None:
+def _subclass_in_module(cls: nodes.ClassDef) -> Subclass:
     init = syntax.defined_method(cls, "__init__")
-    return None if init is None else frozenset(a.name for a in init.args.arguments)
+    own_config = syntax.defined_method(cls, "get_config") is not None
+    if init is None:
+        return _describe(None, False, own_config)
+    return _describe(([a.name for a in init.args.arguments], init.args.kwarg is not None), True, own_config)
 
 
-def subclass_inits(cls: nodes.ClassDef) -> list[frozenset | None]:
-    """The ``__init__`` parameters of every project subclass of ``cls`` (None: it has no ``__init__``)."""
+def _package(cls: nodes.ClassDef) -> tuple[str | None, _Index | None]:
+    """The linted module's path and its top-level package's index (None, None: not on disk)."""
+    path = getattr(cls.root(), "file", None)
+    if not path or not os.path.isfile(path):
+        return None, None
+    modname, root = project.module_name_for(path)
+    package_dir = os.path.join(root, modname.split(".")[0])
+    return (path, _package_index(package_dir)) if os.path.isdir(package_dir) else (path, None)
+
+
+def subclasses(cls: nodes.ClassDef) -> list[Subclass]:
+    """Every project subclass of ``cls``: in its module, then in its top-level package's other files."""
     module = cls.root()
     found = [
-        _init_params(other)
+        _subclass_in_module(other)
         for other in module.nodes_of_class(nodes.ClassDef)
         if other is not cls and any(_base_names(base.as_string())[-1:] == [cls.name] for base in other.bases)
     ]
-    path = getattr(module, "file", None)
-    if not path or not os.path.isfile(path):
+    path, index = _package(cls)
+    if path is None or index is None:
         return found
-    modname, root = project.module_name_for(path)
-    package_dir = os.path.join(root, modname.split(".")[0])
-    if not os.path.isdir(package_dir):
-        return found
-    for file, name in _package_index(package_dir).get(cls.name, ()):
+    for file, name in index.subclasses.get(cls.name, ()):
         if os.path.abspath(file) != os.path.abspath(path):
-            found.append(_init_params_in_file(file, name))
+            found.append(_subclass_in_file(file, name))
     return found
 
 
 def fixed_by_subclasses(cls: nodes.ClassDef, param: str) -> bool:
     """``cls`` has project subclasses, and each has its own ``__init__`` that does not take ``param``."""
-    inits = subclass_inits(cls)
-    return bool(inits) and all(init is not None and (init is _UNKNOWN or param not in init) for init in inits)
+    found = subclasses(cls)
+    return bool(found) and all(s.params is not None and (s.unread or param not in s.params) for s in found)
+
+
+def abstract_base(cls: nodes.ClassDef) -> bool:
+    """``cls`` is only ever a base: it has project subclasses, each with its own ``__init__`` and
+    ``get_config`` (so each decides its own config), and nothing in its package calls ``cls(...)``.
+    What its own ``get_config`` leaves out is then the subclasses' business (tfa's AttentionMechanism)."""
+    found = subclasses(cls)
+    if not found or not all(s.unread or (s.params is not None and s.own_config) for s in found):
+        return False
+    _, index = _package(cls)
+    return index is not None and cls.name not in index.called

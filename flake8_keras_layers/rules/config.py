@@ -19,7 +19,7 @@ from ..analysis import syntax
 from .base import ClassContext, Diagnostic, Rule
 from .lifecycle import keras_init_skipped
 from ..analysis.config_keys import ConfigDict, returned_config
-from ..analysis.subclasses import fixed_by_subclasses, subclass_inits
+from ..analysis.subclasses import abstract_base, fixed_by_subclasses, subclasses
 
 
 def chain_method(ctx: ClassContext, name: str, start: int = 0):
@@ -170,6 +170,7 @@ class ConfigMissingArg(Rule):
             yield self.at(get_config, f"{ctx.cls.name}.get_config() reads self.{attr}, which is never set: saving "
                                       f"raises AttributeError; use self.{meant}")
             return
+        missing = [p for p in missing if not _kept_unread(init, p.name)]
         unknown = self.unaccepted(ctx, config, init_index)
         if not missing and not unknown:
             return
@@ -230,6 +231,8 @@ class ConfigMissingArg(Rule):
         covered |= stored_under_keys(init, config.keys)
         found = [p for p in named_params(init) if p.name not in covered and not construction_only(init, p.name)]
         owner = ctx.ancestry.chain[init_index]
+        if found and abstract_base(owner):
+            return []
         return [p for p in found if not fixed_by_subclasses(owner, p.name)]
 
     def unaccepted(self, ctx: ClassContext, config: ConfigDict, init_index: int) -> list[str]:
@@ -238,9 +241,13 @@ class ConfigMissingArg(Rule):
             return []  # *args constructors (functional-model tasks) are not followed
         found = [key for key in config.keys if accepted(ctx, init_index, key) is False]
         if found:
-            # An abstract base may return keys its concrete subclasses take (keras-hub's Task).
-            subclasses = subclass_inits(ctx.cls)
-            found = [key for key in found if not any(i is None or key in i or "*" in i for i in subclasses)]
+            # An abstract base may return keys its concrete subclasses take (keras-hub's Task), by name or
+            # through **kwargs that a method of the base reads by key (kimm's set_properties).
+            known = subclasses(ctx.cls)
+            found = [key for key in found if not any(
+                s.params is None or s.unread or key in s.params or (s.kwargs and _spelt_in_class(ctx.cls, key))
+                for s in known
+            )]
         return sorted(found)
 
 
@@ -259,6 +266,32 @@ def accepted(ctx: ClassContext, index: int, key: str) -> bool | None:
         if not _forwards_kwargs(init, kwarg):
             return None  # swallowed, or passed on in a way not followed
         index += 1
+
+
+def _spelt_in_class(cls: nodes.ClassDef, key: str) -> bool:
+    """A method of ``cls`` other than ``get_config`` spells the key out (``kwargs.pop("classes", 1000)``)."""
+    return any(n.value == key and n.frame().name != "get_config" for n in cls.nodes_of_class(nodes.Const))
+
+
+def _kept_unread(init: nodes.FunctionDef, param: str) -> bool:
+    """``param`` is only stored (``self.channels_axis = channel_axis``) under attributes nothing in the
+    module reads: reloading it with the default changes nothing the code can see."""
+    me = syntax.self_name(init)
+    attrs = set()
+    for use in init.nodes_of_class(nodes.Name):
+        if use.name != param:
+            continue
+        assign = use.parent
+        if not (isinstance(assign, nodes.Assign) and assign.value is use and all(
+                syntax.is_self_attr(t, me) for t in assign.targets)):
+            return False
+        attrs.update(t.attrname for t in assign.targets)
+    if not attrs:
+        return False
+    module = init.root()
+    read = {n.attrname for n in module.nodes_of_class(nodes.Attribute)}  # AssignAttr is not an Attribute
+    return not attrs & read and not any(
+        isinstance(n, nodes.Const) and n.value in attrs for n in module.nodes_of_class(nodes.Const))
 
 
 def _names_key(init: nodes.FunctionDef, key: str) -> bool:
