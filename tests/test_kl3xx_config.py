@@ -474,3 +474,25 @@ def test_kl303_names_the_attribute_error_of_a_near_miss(tmp_path):
                 if d.code == "KL303"]
     assert found.message == ("Scale.get_config() reads self.out_dim, which is never set: saving raises "
                              "AttributeError; use self.output_dim")
+
+
+@pytest.mark.parametrize("params", ["block=keras.layers.Dense", "spec=keras.layers.InputSpec(ndim=3)",
+                                    "block: type = None", "spec: keras.layers.InputSpec = None"])
+def test_kl303_a_class_or_input_spec_is_serialised_in_get_config_and_rebuilt_in_from_config(params, tmp_path):
+    name = params.split("=")[0].split(":")[0].strip()
+    source = layer(f"units, {params}, **kwargs", UPDATE, f"super().__init__(**kwargs)\n        self.{name} = {name}",
+                   extra=f"\n    def call(self, x):\n        return self.{name}\n")
+    path = tmp_path / "m.py"
+    path.write_text(source)
+    (found,) = [d for d in analyze(source, str(path), versions.Target.any(), facts.default()) if d.code == "KL303"]
+    assert found.message == (f"Scale.get_config() omits '{name}' (reloads with the default); serialise '{name}' in "
+                             "get_config (keras.saving.serialize_keras_object) and rebuild in from_config")
+
+
+def test_kl303_a_plain_value_keeps_the_plain_fix(tmp_path):
+    source = layer("units, rate=0.5, **kwargs", UPDATE, "super().__init__(**kwargs)\n        self.rate = rate",
+                   extra="\n    def call(self, x):\n        return x * self.rate\n")
+    path = tmp_path / "m.py"
+    path.write_text(source)
+    (found,) = [d for d in analyze(source, str(path), versions.Target.any(), facts.default()) if d.code == "KL303"]
+    assert found.message.endswith("; make its keys the __init__ arguments")

@@ -9,13 +9,14 @@ followed (``config_keys``) and reload provably goes through ``cls(**config)``.
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Iterator
 
 import astroid
 from astroid import nodes
 
 from ..knowledge import config_facts
-from ..analysis import syntax
+from ..analysis import resolver, syntax
 from .base import ClassContext, Diagnostic, Rule
 from .lifecycle import keras_init_skipped
 from ..analysis.config_keys import ConfigDict, returned_config
@@ -184,10 +185,11 @@ class ConfigMissingArg(Rule):
             parts.append(f"returns {_names(unknown)}, which no constructor takes (reload raises TypeError)")
         if defaulted:
             parts.append(f"omits {_names(defaulted)} (reloads with the default)")
-        yield self.at(
-            get_config,
-            f"{ctx.cls.name}.get_config() {'; '.join(parts)}; make its keys the __init__ arguments",
-        )
+        # A class or an InputSpec is not JSON: putting it in the dict as it is breaks saving instead.
+        serialise = [p.name for p in missing if _not_json(init, p)]
+        fix = (f"serialise {_names(serialise)} in get_config (keras.saving.serialize_keras_object) and rebuild "
+               "in from_config" if serialise else "make its keys the __init__ arguments")
+        yield self.at(get_config, f"{ctx.cls.name}.get_config() {'; '.join(parts)}; {fix}")
 
     @staticmethod
     def unset_read(ctx: ClassContext, get_config: nodes.FunctionDef, missing: list[str]) -> tuple[str, str] | None:
@@ -266,6 +268,22 @@ def accepted(ctx: ClassContext, index: int, key: str) -> bool | None:
         if not _forwards_kwargs(init, kwarg):
             return None  # swallowed, or passed on in a way not followed
         index += 1
+
+
+def _not_json(init: nodes.FunctionDef, param: nodes.AssignName) -> bool:
+    """The parameter takes a class or an InputSpec: its default is one, or its annotation says so."""
+    args = init.args
+    annotations = [*(args.annotations or []), *(args.kwonlyargs_annotations or [])]
+    names = [*(args.args or []), *(args.kwonlyargs or [])]
+    annotation = annotations[names.index(param)] if param in names and len(annotations) == len(names) else None
+    if annotation is not None and re.search(r"\b(InputSpec|type|Type)\b", annotation.as_string()):
+        return True
+    default = args.default_value(param.name) if has_default(init, param) else None
+    if isinstance(default, nodes.Call):
+        func = default.func
+        return (func.attrname if isinstance(func, nodes.Attribute) else getattr(func, "name", None)) == "InputSpec"
+    values = resolver.safe_infer_all(default) if default is not None else None
+    return bool(values) and all(isinstance(v, nodes.ClassDef) for v in values)
 
 
 def _spelt_in_class(cls: nodes.ClassDef, key: str) -> bool:
