@@ -336,6 +336,50 @@ CASES_303 = [
         """,
         ["8:KL303"],
     ),
+    Case(
+        "a tensor that only builds the functional model's inputs (keras-cv's input_tensor)",
+        """
+        import keras
+
+        def parse_inputs(shape, tensor):
+            return keras.Input(shape) if tensor is None else tensor
+
+        class Backbone(keras.Model):
+            def __init__(self, depth, input_shape=(None, 3), input_tensor=None, **kwargs):
+                inputs = parse_inputs(input_shape, input_tensor)
+                x = keras.layers.Dense(depth)(inputs)
+                super().__init__(inputs=inputs, outputs=x, **kwargs)
+                self.depth = depth
+
+            def get_config(self):
+                return {"name": self.name, "depth": self.depth, "input_shape": self.input_shape[1:]}
+        """,
+        [],
+    ),
+    Case(
+        "the same helper's result kept for later: not construction-only",
+        """
+        import keras
+
+        def parse_inputs(shape, tensor):
+            return keras.Input(shape) if tensor is None else tensor
+
+        class Backbone(keras.Model):
+            def __init__(self, depth, input_shape=(None, 3), input_tensor=None, **kwargs):
+                inputs = keras.Input(input_shape)
+                self.source = parse_inputs(input_shape, input_tensor)
+                x = keras.layers.Dense(depth)(inputs)
+                super().__init__(inputs=inputs, outputs=x, **kwargs)
+                self.depth = depth
+
+            def get_config(self):
+                return {"name": self.name, "depth": self.depth, "input_shape": self.input_shape[1:]}
+
+            def call(self, x):
+                return self.source
+        """,
+        ["15:KL303"],
+    ),
     Case("stored on self under an attribute nothing reads: nothing changes on reload",
          layer("units, channel_axis=None, **kwargs", UPDATE,
                "super().__init__(**kwargs)\n        self.channels_axis = channel_axis"), []),

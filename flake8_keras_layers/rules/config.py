@@ -99,11 +99,28 @@ def _one_time_use(use: nodes.Name, me: str | None, param: str) -> bool:
         if isinstance(parent, nodes.Compare) or isinstance(parent, nodes.IfExp) and child is parent.test:
             return True  # only a truth value comes out
         if isinstance(parent, nodes.Call):
-            return syntax.is_self_attr(parent.func, me) and child is not parent.func
+            if child is parent.func:
+                return False
+            return syntax.is_self_attr(parent.func, me) or _builds_functional_inputs(parent, statement)
         child = parent
     if isinstance(statement, (nodes.Assign, nodes.AugAssign)):
         targets = statement.targets if isinstance(statement, nodes.Assign) else [statement.target]
         return all(isinstance(t, nodes.AssignName) and t.name == param for t in targets)  # rebound
+    return False
+
+
+def _builds_functional_inputs(call: nodes.Call, statement: nodes.NodeNG) -> bool:
+    """``inputs = parse_inputs(input_shape, input_tensor)`` then ``super().__init__(inputs=inputs, ...)``:
+    the value only makes the functional model's inputs, which a reload makes anew from the config."""
+    if not (isinstance(statement, nodes.Assign) and statement.value is call and len(statement.targets) == 1):
+        return False
+    target = statement.targets[0]
+    if not isinstance(target, nodes.AssignName):
+        return False
+    for super_call in syntax.super_init_calls(statement.frame()):
+        given = [k.value for k in super_call.keywords or [] if k.arg == "inputs"] + list(super_call.args[:1])
+        if any(isinstance(g, nodes.Name) and g.name == target.name for g in given):
+            return True
     return False
 
 
