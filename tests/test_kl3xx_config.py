@@ -383,6 +383,20 @@ CASES_303 = [
     Case("stored on self under an attribute nothing reads: nothing changes on reload",
          layer("units, channel_axis=None, **kwargs", UPDATE,
                "super().__init__(**kwargs)\n        self.channels_axis = channel_axis"), []),
+    Case("stored, and read only to make a value the config carries",
+         layer("units, decoder=None, activation=None, **kwargs",
+               'config = super().get_config()\nconfig.update({"units": self.units, "decoder": self._decoder})\n'
+               "return config",
+               "super().__init__(**kwargs)\n        self.activation = activation\n"
+               "        self._decoder = decoder or make_decoder(self.activation == 'sigmoid')"), []),
+    Case("stored, read for the config's value and again in call(): lost on reload",
+         layer("units, decoder=None, activation=None, **kwargs",
+               'config = super().get_config()\nconfig.update({"units": self.units, "decoder": self._decoder})\n'
+               "return config",
+               "super().__init__(**kwargs)\n        self.activation = activation\n"
+               "        self._decoder = decoder or make_decoder(self.activation == 'sigmoid')",
+               extra="\n    def call(self, x):\n        return self.activation(x)\n"),
+         ["10:KL303"]),
     Case("stored and read later: lost on reload",
          layer("units, channel_axis=None, **kwargs", UPDATE,
                "super().__init__(**kwargs)\n        self.channels_axis = channel_axis",

@@ -51,18 +51,23 @@ def names_passed_to_super(init: nodes.FunctionDef) -> set[str]:
     return names
 
 
-def stored_under_keys(init: nodes.FunctionDef, keys: frozenset[str]) -> set[str]:
-    """Parameters that flow into a config key under another name: assigned into a local or ``self``
-    attribute named like a key (``batch_shape = (batch_size,) + shape`` with key ``batch_shape``)."""
+def _key_values(init: nodes.FunctionDef, keys: frozenset[str]) -> list[nodes.NodeNG]:
+    """Values ``__init__`` assigns into a local or ``self`` attribute named like a config key
+    (``batch_shape = (batch_size,) + shape`` with key ``batch_shape``): what flows into them is in the config."""
     me = syntax.self_name(init)
-    found: set[str] = set()
+    found = []
     for node in init.nodes_of_class((nodes.Assign, nodes.AugAssign, nodes.AnnAssign)):
         targets = node.targets if isinstance(node, nodes.Assign) else [node.target]
         names = {t.name for t in targets if isinstance(t, nodes.AssignName)}
         names |= {t.attrname for t in targets if syntax.is_self_attr(t, me)}
         if node.value is not None and {n.lstrip("_") for n in names} & keys:
-            found.update(n.name for n in node.value.nodes_of_class(nodes.Name))
+            found.append(node.value)
     return found
+
+
+def stored_under_keys(init: nodes.FunctionDef, keys: frozenset[str]) -> set[str]:
+    """Parameters that flow into a config key under another name (``_key_values``)."""
+    return {n.name for value in _key_values(init, keys) for n in value.nodes_of_class(nodes.Name)}
 
 
 def _ever_set(cls: nodes.ClassDef, attr: str) -> bool:
@@ -188,7 +193,7 @@ class ConfigMissingArg(Rule):
             yield self.at(get_config, f"{ctx.cls.name}.get_config() reads self.{attr}, which is never set: saving "
                                       f"raises AttributeError; use self.{meant}")
             return
-        missing = [p for p in missing if not _kept_unread(init, p.name)]
+        missing = [p for p in missing if not _kept_unread(init, p.name, config.keys)]
         unknown = self.unaccepted(ctx, config, init_index)
         if not missing and not unknown:
             return
@@ -308,9 +313,11 @@ def _spelt_in_class(cls: nodes.ClassDef, key: str) -> bool:
     return any(n.value == key and n.frame().name != "get_config" for n in cls.nodes_of_class(nodes.Const))
 
 
-def _kept_unread(init: nodes.FunctionDef, param: str) -> bool:
+def _kept_unread(init: nodes.FunctionDef, param: str, keys: frozenset[str]) -> bool:
     """``param`` is only stored (``self.channels_axis = channel_axis``) under attributes nothing in the
-    module reads: reloading it with the default changes nothing the code can see."""
+    module reads, but to compute a value the config carries (``self._decoder = decoder or
+    Decoder(from_logits=self.activation != ...)`` with key ``decoder``): reloading it with the default
+    changes nothing the code can see."""
     me = syntax.self_name(init)
     attrs = set()
     for use in init.nodes_of_class(nodes.Name):
@@ -324,9 +331,11 @@ def _kept_unread(init: nodes.FunctionDef, param: str) -> bool:
     if not attrs:
         return False
     module = init.root()
-    read = {n.attrname for n in module.nodes_of_class(nodes.Attribute)}  # AssignAttr is not an Attribute
-    return not attrs & read and not any(
-        isinstance(n, nodes.Const) and n.value in attrs for n in module.nodes_of_class(nodes.Const))
+    carried = {id(value) for value in _key_values(init, keys)}
+    for read in module.nodes_of_class(nodes.Attribute):  # AssignAttr is not an Attribute
+        if read.attrname in attrs and not any(id(a) in carried for a in read.node_ancestors()):
+            return False
+    return not any(isinstance(n, nodes.Const) and n.value in attrs for n in module.nodes_of_class(nodes.Const))
 
 
 def _names_key(init: nodes.FunctionDef, key: str) -> bool:
