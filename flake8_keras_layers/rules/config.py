@@ -123,7 +123,9 @@ def _builds_functional_inputs(call: nodes.Call, statement: nodes.NodeNG) -> bool
     if not isinstance(target, nodes.AssignName):
         return False
     for super_call in syntax.super_init_calls(statement.frame()):
-        given = [k.value for k in super_call.keywords or [] if k.arg == "inputs"] + list(super_call.args[:1])
+        keywords = {k.arg: k.value for k in super_call.keywords or [] if k.arg}
+        functional = "outputs" in keywords or len(super_call.args) >= 2  # Model(inputs, outputs); not RNN(cell)
+        given = [keywords.get("inputs"), *super_call.args[:1]] if functional else []
         if any(isinstance(g, nodes.Name) and g.name == target.name for g in given):
             return True
     return False
