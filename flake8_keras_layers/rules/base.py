@@ -132,6 +132,13 @@ class Rule:
         """Whether a class defining ``own_methods`` with ``bases`` bases may be reported."""
         return bool(self.methods & own_methods) or (self.mixed_in and bases > 1)
 
+    @classmethod
+    def fit(cls, *forms: str) -> str:
+        """The first (most detailed) form that fits one editor line, else the shortest: long class and
+        attribute names on real code push the details out, never the class, the cause or the fix."""
+        budget = cls.message_budget()
+        return next((form for form in forms if len(form) <= budget), min(forms, key=len))
+
     def at(self, node: nodes.NodeNG, message: str) -> Diagnostic:
         return Diagnostic(node.lineno, node.col_offset, self.code, message)
 

@@ -202,18 +202,29 @@ class ConfigMissingArg(Rule):
         # The worst consequence leads: a reload that fails, then values silently lost.
         required = [p.name for p in missing if not has_default(init, p)]
         defaulted = [p.name for p in missing if has_default(init, p)]
-        parts = []
-        if required:
-            parts.append(f"omits required {_names(required)} (reload raises TypeError)")
-        if unknown:
-            parts.append(f"returns {_names(unknown)}, which no constructor takes (reload raises TypeError)")
-        if defaulted:
-            parts.append(f"omits {_names(defaulted)} (reloads with the default)")
         # A class or an InputSpec is not JSON: putting it in the dict as it is breaks saving instead.
         serialise = [p.name for p in missing if _not_json(init, p)]
-        fix = (f"serialise {_names(serialise)} in get_config (keras.saving.serialize_keras_object) and rebuild "
-               "in from_config" if serialise else "make its keys the __init__ arguments")
-        yield self.at(get_config, f"{ctx.cls.name}.get_config() {'; '.join(parts)}; {fix}")
+
+        def render(shown: int) -> str:
+            if not shown:  # only how many: the shortest form
+                failing = ", ".join(filter(None, (required and f"{len(required)} required args missing",
+                                                  unknown and f"{len(unknown)} unknown keys")))
+                parts = [f"{failing} (reload raises TypeError)"] if failing else []
+                parts += [f"{len(defaulted)} args reset to defaults"] if defaulted else []
+                fix = "serialise, rebuild in from_config" if serialise else "match the keys to __init__"
+                return f"{ctx.cls.name}.get_config(): {', '.join(parts)}; {fix}"
+            parts = []
+            if required:
+                parts.append(f"omits required {_names(required, shown)} (reload raises TypeError)")
+            if unknown:
+                parts.append(f"returns {_names(unknown, shown)}, which no constructor takes (reload raises TypeError)")
+            if defaulted:
+                parts.append(f"omits {_names(defaulted, shown)} (reloads with the default)")
+            fix = (f"serialise {_names(serialise, shown)} in get_config, rebuild it in from_config" if serialise
+                   else "make its keys the __init__ arguments")
+            return f"{ctx.cls.name}.get_config() {'; '.join(parts)}; {fix}"
+
+        yield self.at(get_config, self.fit(*(render(shown) for shown in (3, 2, 1, 0))))
 
     @staticmethod
     def unset_read(ctx: ClassContext, get_config: nodes.FunctionDef, missing: list[str]) -> tuple[str, str] | None:

@@ -63,8 +63,9 @@ class InitDropsKwargs(Rule):
                 else:  # the releases disagree on the first key __init__ does not take
                     error = "\"unexpected keyword argument ...\" " + ", ".join(
                         f"'{key}' (Keras {', '.join(found)})" for key, found in spans.items())
-                yield self.at(init, f"{ctx.cls.name}.__init__ lacks **kwargs: reload raises TypeError {error}; take "
-                                    "**kwargs and pass them to super().__init__()")
+                yield self.at(init, self.fit(*(
+                    f"{ctx.cls.name}.__init__ lacks **kwargs: reload raises TypeError {error}; {fix}"
+                    for fix in ("take **kwargs and pass them to super().__init__()", "take and forward **kwargs"))))
             return
         if any(k.arg is None for call in supers for k in call.keywords or []):
             return  # something is forwarded with ** (kwargs, or a dict made from them)
@@ -74,9 +75,10 @@ class InitDropsKwargs(Rule):
         lost = self.lost_keys(ctx, init, supers)
         if lost:
             verb = "is" if len(lost) == 1 else "are"
-            yield self.at(init, f"{ctx.cls.name}.__init__ takes **{kwarg} but never passes them to "
-                                f"super().__init__(): {_join(lost)} {verb} silently ignored; call "
-                                f"super().__init__(**{kwarg})")
+            yield self.at(init, self.fit(*(
+                f"{ctx.cls.name}.__init__ takes **{kwarg} but never passes them to super().__init__(): "
+                f"{_join(lost)} {verb} {ignored}; call super().__init__(**{kwarg})"
+                for ignored in ("silently ignored", "ignored"))))
 
     def reload_failure(self, ctx: ClassContext, init: nodes.FunctionDef) -> list[tuple[str, str]]:
         """[(the keyword reload fails on, where)] over the target's releases; empty when it reloads or is unknown.
@@ -238,11 +240,10 @@ class ConfigNotSerializable(Rule):
             return
         param, fault, where, ranges = found
         verdict = Verdict(ranges, facts.versions[-1])
-        yield self.at(
-            init,
-            f"{ctx.cls.name} has no get_config and '{param}' is {fault} ({where}): saving fails in Keras "
-            f"{verdict.short()} ({ctx.targeting_note()}); define get_config/from_config",
-        )
+        head = f"{ctx.cls.name} has no get_config and '{param}' is {fault} ({where}): saving fails in Keras "
+        fix = "; define get_config/from_config"
+        yield self.at(init, self.fit(f"{head}{verdict.short()} ({ctx.targeting_note()}){fix}",
+                                     f"{head}{verdict.short()}{fix}"))
 
     def default_fault(self, ctx, init, facts, kind):
         within = ctx.releases(ctx.ancestry.base).keras3

@@ -59,11 +59,9 @@ class BuildNeverCalled(Rule):
                 f"Keras {verdict.describe()}: build() never runs; set self.built = False after super().__init__()"
             ))
             return
-        yield self.at(
-            build,
-            f"{ctx.cls.name}.build() never runs: {base.name} is built in __init__ in Keras "
-            f"{verdict.short()} ({ctx.targeting_note()}); set self.built = False after super().__init__()",
-        )
+        head = f"{ctx.cls.name}.build() never runs: {base.name} is built in __init__ in Keras {verdict.short()}"
+        fix = "; set self.built = False after super().__init__()"
+        yield self.at(build, self.fit(f"{head} ({ctx.targeting_note()}){fix}", head + fix))
 
     @staticmethod
     def reported_on_its_own(ctx: ClassContext, owner: nodes.ClassDef) -> bool:
@@ -189,11 +187,12 @@ class SuperInitNotCalled(Rule):
             return
         base = ctx.ancestry.base
         keras3 = ctx.targets_keras3(base)
-        failure = ("the first call raises RuntimeError 'you forgot to call super().__init__()'" if keras3
-                   else "Keras 2 fails as soon as the layer is used")
+        failures = (["the first call raises RuntimeError 'you forgot to call super().__init__()'",
+                     "the first call raises RuntimeError"] if keras3 else ["Keras 2 fails as soon as the layer is used"])
         cause = (f"calls {skipping[0]}.__init__(), which skips Layer.__init__" if skipping
                  else "never calls super().__init__()")
-        yield self.at(init, f"{ctx.cls.name}.__init__() {cause}: {failure}; call super().__init__(**kwargs) first")
+        yield self.at(init, self.fit(*(f"{ctx.cls.name}.__init__() {cause}: {failure}; call "
+                                       "super().__init__(**kwargs) first" for failure in failures)))
 
 
 # Methods whose definition in the subclass changes what some Keras __init__ assigns
@@ -349,4 +348,4 @@ class AttributeResetBySuperInit(Rule):
             forms = [f"{head}{via} before super().__init__() is reset from {keyword}={default} {by}; {fix}"
                      for default in defaults for fix in ("pass it to super().__init__()", "pass it to that call")
                      for via in vias]
-        return next((form + note for form in forms if len(form + note) <= self.message_budget()), forms[-1] + note)
+        return self.fit(*(form + note for form in forms), *forms)

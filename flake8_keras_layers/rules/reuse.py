@@ -120,8 +120,11 @@ class NormalizationParamsShared(InstanceReuseRule):
         effect = "inputs share one scale and offset"
         if conflict:
             effect = f"input {conflict[0]} wide, {conflict[1]} before, which fails"
-        return (f"{_described(use, keras_name, earlier)} is called again in {ctx.cls.name}.call()"
-                f"{use.via} (first at line {_first_line(use, earlier)}): {effect}; use one per input unless deliberate")
+        first = f" (first at line {_first_line(use, earlier)})"
+        return self.fit(*(
+            f"{who} is called again in {ctx.cls.name}.call(){via}{where}: {effect}; use one per input unless deliberate"
+            for where in (first, "") for who in (_described(use, keras_name, earlier), use.name)
+            for via in (use.via, "")))
 
 
 class ReusedLayerShapeConflict(Rule):

@@ -45,5 +45,5 @@ class TrainingDefaultTrue(Rule):
         note = f" ({ctx.targeting_note()})"
         forms = [f"{owner}call(training={default_text}): model(x) runs later BatchNorm/Dropout in training mode "
                  f"(Keras {verdict.short()}); default to None" for owner in (f"{ctx.cls.name}.", "")]
-        message = next((form + note for form in forms if len(form + note) <= self.message_budget()), forms[-1] + note)
+        message = self.fit(*(form + note for form in forms), *forms)
         yield self.at(default, message)
