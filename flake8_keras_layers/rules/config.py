@@ -207,8 +207,8 @@ class ConfigMissingArg(Rule):
 
         def render(shown: int) -> str:
             if not shown:  # only how many: the shortest form
-                failing = ", ".join(filter(None, (required and f"{len(required)} required args missing",
-                                                  unknown and f"{len(unknown)} unknown keys")))
+                failing = ", ".join([f"{len(required)} required args missing"] * bool(required)
+                                    + [f"{len(unknown)} unknown keys"] * bool(unknown))
                 parts = [f"{failing} (reload raises TypeError)"] if failing else []
                 parts += [f"{len(defaulted)} args reset to defaults"] if defaulted else []
                 fix = "serialise, rebuild in from_config" if serialise else "match the keys to __init__"
@@ -318,7 +318,7 @@ def _not_json(init: nodes.FunctionDef, param: nodes.AssignName) -> bool:
         func = default.func
         return (func.attrname if isinstance(func, nodes.Attribute) else getattr(func, "name", None)) == "InputSpec"
     values = resolver.safe_infer_all(default) if default is not None else None
-    return bool(values) and all(isinstance(v, nodes.ClassDef) for v in values)
+    return values is not None and bool(values) and all(isinstance(v, nodes.ClassDef) for v in values)
 
 
 def _spelt_in_class(cls: nodes.ClassDef, key: str) -> bool:
@@ -332,7 +332,7 @@ def _kept_unread(init: nodes.FunctionDef, param: str, keys: frozenset[str]) -> b
     Decoder(from_logits=self.activation != ...)`` with key ``decoder``): reloading it with the default
     changes nothing the code can see."""
     me = syntax.self_name(init)
-    attrs = set()
+    attrs: set[str] = set()
     for use in init.nodes_of_class(nodes.Name):
         if use.name != param:
             continue

@@ -188,7 +188,8 @@ class SuperInitNotCalled(Rule):
         base = ctx.ancestry.base
         keras3 = ctx.targets_keras3(base)
         failures = (["the first call raises RuntimeError 'you forgot to call super().__init__()'",
-                     "the first call raises RuntimeError"] if keras3 else ["Keras 2 fails as soon as the layer is used"])
+                     "the first call raises RuntimeError"] if keras3
+                    else ["Keras 2 fails as soon as the layer is used"])
         cause = (f"calls {skipping[0]}.__init__(), which skips Layer.__init__" if skipping
                  else "never calls super().__init__()")
         yield self.at(init, self.fit(*(f"{ctx.cls.name}.__init__() {cause}: {failure}; call "
