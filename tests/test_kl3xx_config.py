@@ -246,6 +246,39 @@ CASES_303 = [
         files={"pkg/__init__.py": ""},
     ),
     Case(
+        "abstract through an intermediate base with nothing of its own; a docstring naming Mechanism(...)",
+        """
+        import keras
+
+        class Mechanism(keras.layers.Layer):
+            \"\"\"Subclass me; never call Mechanism(units, fn) yourself.\"\"\"
+
+            def __init__(self, units, probability_fn, **kwargs):
+                super().__init__(**kwargs)
+                self.units = units
+                self.probability_fn = probability_fn
+
+            def get_config(self):
+                return {**super().get_config(), "units": self.units}
+
+            def call(self, x):
+                return self.probability_fn(x)
+
+        class _Monotonic(Mechanism):
+            def initial_alignments(self):
+                return 0
+
+        class Luong(_Monotonic):
+            def __init__(self, units, probability_fn="softmax", **kwargs):
+                super().__init__(units, probability_fn=len, **kwargs)
+
+            def get_config(self):
+                return {**super().get_config(), "probability_fn": "softmax"}
+        """,
+        [],
+        files={"pkg/__init__.py": ""},
+    ),
+    Case(
         "the same base called by name somewhere in the package is not abstract",
         """
         import keras
@@ -394,6 +427,18 @@ CASES_303 = [
                "return config",
                "super().__init__(**kwargs)\n        self.activation = activation\n"
                "        self._decoder = decoder or make_decoder(self.activation == 'sigmoid')"), []),
+    Case("stored, and read only in build() to make a sub-layer the config carries",
+         layer("units, block=None, block_cfg=None, **kwargs",
+               'config = super().get_config()\nconfig.update({"units": self.units, "block": self._block})\n'
+               "return config",
+               "super().__init__(**kwargs)\n        self._block_cfg = block_cfg",
+               extra="\n    def build(self, input_shape):\n        self._block = make_block(self._block_cfg)\n"),
+         []),
+    Case("stored, read in build() into a sub-layer the config does not carry: lost on reload",
+         layer("units, block_cfg=None, **kwargs", UPDATE,
+               "super().__init__(**kwargs)\n        self._block_cfg = block_cfg",
+               extra="\n    def build(self, input_shape):\n        self._block = make_block(self._block_cfg)\n"),
+         ["9:KL303"]),
     Case("stored, read for the config's value and again in call(): lost on reload",
          layer("units, decoder=None, activation=None, **kwargs",
                'config = super().get_config()\nconfig.update({"units": self.units, "decoder": self._decoder})\n'

@@ -24,6 +24,7 @@ from . import project, syntax
 MAX_FILES = 5000
 _CLASS_LINE = re.compile(r"^[ \t]*class[ \t]+(\w+)[ \t]*\(([^)]*)\)", re.M)
 _CALLED = re.compile(r"(?<![\w.])(\w+)\(")
+_PROSE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|#[^\n]*')  # docstrings and comments name, not call
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def _package_index(package_dir: str) -> _Index | None:
             for match in _CLASS_LINE.finditer(text):
                 for base in _base_names(match.group(2)):
                     index.setdefault(base, []).append((path, match.group(1)))
-            called.update(_CALLED.findall(_CLASS_LINE.sub("", text)))
+            called.update(_CALLED.findall(_CLASS_LINE.sub("", _PROSE.sub("", text))))
     return _Index({base: tuple(found) for base, found in index.items()}, frozenset(called))
 
 
@@ -149,11 +150,23 @@ def fixed_by_subclasses(cls: nodes.ClassDef, param: str) -> bool:
 
 
 def abstract_base(cls: nodes.ClassDef) -> bool:
-    """``cls`` is only ever a base: it has project subclasses, each with its own ``__init__`` and
-    ``get_config`` (so each decides its own config), and nothing in its package calls ``cls(...)``.
-    What its own ``get_config`` leaves out is then the subclasses' business (tfa's AttentionMechanism)."""
-    found = subclasses(cls)
-    if not found or not all(s.unread or (s.params is not None and s.own_config) for s in found):
-        return False
+    """``cls`` is only ever a base: nothing in its package calls ``cls(...)``, and each project subclass
+    has its own ``__init__`` and ``get_config`` (so decides its own config), or is itself such a base
+    with nothing of its own (tfa's ``_BaseMonotonicAttentionMechanism``). What the base's ``get_config``
+    leaves out is then the subclasses' business (tfa's ``AttentionMechanism``)."""
     _, index = _package(cls)
-    return index is not None and cls.name not in index.called
+    return index is not None and _only_a_base(index, cls.name, depth=2)
+
+
+def _only_a_base(index: _Index, name: str, depth: int) -> bool:
+    found = index.subclasses.get(name, ())
+    if not found or name in index.called:
+        return False
+    for file, subclass in found:
+        described = _subclass_in_file(file, subclass)
+        if described.unread or (described.params is not None and described.own_config):
+            continue
+        if described.params is None and not described.own_config and depth and _only_a_base(index, subclass, depth - 1):
+            continue
+        return False
+    return True

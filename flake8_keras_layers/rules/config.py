@@ -195,7 +195,9 @@ class ConfigMissingArg(Rule):
             yield self.at(get_config, f"{ctx.cls.name}.get_config() reads self.{attr}, which is never set: saving "
                                       f"raises AttributeError; use self.{meant}")
             return
-        missing = [p for p in missing if not _kept_unread(init, p.name, config.keys)]
+        if missing:
+            carried = _carried_values(ctx.cls, get_config, init, config.keys)
+            missing = [p for p in missing if not _kept_unread(init, p.name, carried)]
         unknown = self.unaccepted(ctx, config, init_index)
         if not missing and not unknown:
             return
@@ -326,11 +328,29 @@ def _spelt_in_class(cls: nodes.ClassDef, key: str) -> bool:
     return any(n.value == key and n.frame().name != "get_config" for n in cls.nodes_of_class(nodes.Const))
 
 
-def _kept_unread(init: nodes.FunctionDef, param: str, keys: frozenset[str]) -> bool:
+def _carried_values(cls: nodes.ClassDef, get_config: nodes.FunctionDef, init: nodes.FunctionDef,
+                    keys: frozenset[str]) -> set[int]:
+    """Values the config carries: those ``__init__`` gives a key's name (``_key_values``), and those any
+    method of the class assigns to a ``self`` attribute ``get_config`` reads (``self._attention_layer =
+    make(self._attention_cfg)`` in ``build()`` with ``"attention_cls": self._attention_layer``)."""
+    me = syntax.self_name(get_config)
+    read = {n.attrname for n in get_config.nodes_of_class(nodes.Attribute) if syntax.is_self_attr(n, me)}
+    carried = {id(value) for value in _key_values(init, keys)}
+    for method in syntax.defined_methods(cls):
+        if method is get_config:
+            continue
+        mine = syntax.self_name(method)
+        for node in method.nodes_of_class(nodes.Assign):
+            if any(syntax.is_self_attr(t, mine) and t.attrname in read for t in node.targets):
+                carried.add(id(node.value))
+    return carried
+
+
+def _kept_unread(init: nodes.FunctionDef, param: str, carried: set[int]) -> bool:
     """``param`` is only stored (``self.channels_axis = channel_axis``) under attributes nothing in the
-    module reads, but to compute a value the config carries (``self._decoder = decoder or
-    Decoder(from_logits=self.activation != ...)`` with key ``decoder``): reloading it with the default
-    changes nothing the code can see."""
+    module reads, but to compute a value the config carries (``_carried_values``: ``self._decoder =
+    decoder or Decoder(from_logits=self.activation != ...)`` with key ``decoder``): reloading it with the
+    default changes nothing the code can see."""
     me = syntax.self_name(init)
     attrs: set[str] = set()
     for use in init.nodes_of_class(nodes.Name):
@@ -344,7 +364,6 @@ def _kept_unread(init: nodes.FunctionDef, param: str, keys: frozenset[str]) -> b
     if not attrs:
         return False
     module = init.root()
-    carried = {id(value) for value in _key_values(init, keys)}
     for read in module.nodes_of_class(nodes.Attribute):  # AssignAttr is not an Attribute
         if read.attrname in attrs and not any(id(a) in carried for a in read.node_ancestors()):
             return False
