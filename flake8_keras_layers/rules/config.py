@@ -204,7 +204,7 @@ class ConfigMissingArg(Rule):
         # The worst consequence leads: a reload that fails, then values silently lost.
         required = [p.name for p in missing if not has_default(init, p)]
         defaulted = [p.name for p in missing if has_default(init, p)]
-        # A class or an InputSpec is not JSON: putting it in the dict as it is breaks saving instead.
+        # A class or an InputSpec is not plain data: the fix serialises it and rebuilds it in from_config.
         serialise = [p.name for p in missing if _not_json(init, p)]
 
         def render(shown: int) -> str:
