@@ -65,8 +65,7 @@ class ActivationLayerInstance(ModuleRule):
             layer = activation_layer(keyword.value)
             if layer is None:
                 continue
-            yield self.at(
-                keyword.value,
+            yield self.at(keyword.value, self.fit(*(
                 f"activation= of {receiver.name} is a {layer.name} instance: reload raises TypeError in Keras "
-                f"{verdict.short()} ({ctx.targeting_note()}); pass a string or function, or apply it after",
-            )
+                f"{verdict.short()}{note}; pass a string or function, or apply it after"
+                for note in ctx.targeting_notes())))

@@ -73,9 +73,14 @@ class FileContext:
             return None  # Keras 2 behaviour is not probed: stay silent.
         return self.knowledge.global_holds(fact, within)
 
-    def targeting_note(self) -> str:
-        """Where the target came from, for messages: ``keras>=3.10 in pyproject.toml``."""
-        return self.target.note
+    def targeting_notes(self) -> list[str]:
+        """Where the target came from (``keras>=3.10 in pyproject.toml``) as a message part, most detailed
+        first, for ``Rule.fit``: `` (the whole note)``, then
+        only where it came from (``keras 99.1.0 in keras/src/version.py``, without what follows ``;``), then
+        nothing."""
+        note = self.target.note
+        short = note.split(";")[0]
+        return [f" ({note})", *([f" ({short})"] if short != note else []), ""]
 
 
 @dataclass

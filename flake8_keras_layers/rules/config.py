@@ -9,65 +9,24 @@ followed (``config_keys``) and reload provably goes through ``cls(**config)``.
 from __future__ import annotations
 
 import difflib
-import re
 from typing import Iterator
 
 import astroid
 from astroid import nodes
 
 from ..knowledge import config_facts
-from ..analysis import resolver, syntax
+from ..analysis import syntax
 from .base import ClassContext, Diagnostic, Rule
 from .lifecycle import keras_init_skipped
 from ..analysis.config_keys import ConfigDict, returned_config
+from ..analysis.params import (carried_values, construction_only, has_default, kept_unread, named_params,
+                               names_passed_to_super, not_plain_data, stored_under_keys)
 from ..analysis.subclasses import abstract_base, fixed_by_subclasses, subclasses
 
 
 def chain_method(ctx: ClassContext, name: str, start: int = 0):
     """(index in the project chain, method) of the first chain class from ``start`` defining ``name``."""
     return syntax.chain_method(ctx.ancestry.chain, name, start)
-
-
-def named_params(func: nodes.FunctionDef) -> list[nodes.AssignName]:
-    """Parameters a caller can pass by keyword (``self`` and positional-only ones excluded)."""
-    args = func.args
-    return [*(args.args or [])[1:], *(args.kwonlyargs or [])]
-
-
-def has_default(func: nodes.FunctionDef, param: nodes.AssignName) -> bool:
-    args = func.args
-    if param in (args.kwonlyargs or []):
-        return args.kw_defaults[args.kwonlyargs.index(param)] is not None
-    positional = args.args or []
-    return positional.index(param) >= len(positional) - len(args.defaults or [])
-
-
-def names_passed_to_super(init: nodes.FunctionDef) -> set[str]:
-    """Every name used in the arguments of ``super().__init__(...)`` calls (by keyword or position)."""
-    names: set[str] = set()
-    for call in syntax.super_init_calls(init):
-        for arg in [*call.args, *(k.value for k in call.keywords or [])]:
-            names.update(n.name for n in arg.nodes_of_class(nodes.Name))
-    return names
-
-
-def _key_values(init: nodes.FunctionDef, keys: frozenset[str]) -> list[nodes.NodeNG]:
-    """Values ``__init__`` assigns into a local or ``self`` attribute named like a config key
-    (``batch_shape = (batch_size,) + shape`` with key ``batch_shape``): what flows into them is in the config."""
-    me = syntax.self_name(init)
-    found = []
-    for node in init.nodes_of_class((nodes.Assign, nodes.AugAssign, nodes.AnnAssign)):
-        targets = node.targets if isinstance(node, nodes.Assign) else [node.target]
-        names = {t.name for t in targets if isinstance(t, nodes.AssignName)}
-        names |= {t.attrname for t in targets if syntax.is_self_attr(t, me)}
-        if node.value is not None and {n.lstrip("_") for n in names} & keys:
-            found.append(node.value)
-    return found
-
-
-def stored_under_keys(init: nodes.FunctionDef, keys: frozenset[str]) -> set[str]:
-    """Parameters that flow into a config key under another name (``_key_values``)."""
-    return {n.name for value in _key_values(init, keys) for n in value.nodes_of_class(nodes.Name)}
 
 
 def _ever_set(cls: nodes.ClassDef, attr: str) -> bool:
@@ -78,56 +37,6 @@ def _ever_set(cls: nodes.ClassDef, attr: str) -> bool:
                 return True
         except (astroid.AstroidError, RecursionError):
             continue
-    return False
-
-
-def construction_only(init: nodes.FunctionDef, param: str) -> bool:
-    """``param`` only has a one-time effect in ``__init__`` and is left out of the config on purpose:
-    never stored on ``self`` nor handed to anything that keeps it (a constructor, a function), only
-    tested, rebound, or given to a method of the instance itself (``self.load_weights(weights)``,
-    ``self.determine_input(input_tensor)``), whose effect a reloaded copy does not need."""
-    me = syntax.self_name(init)
-    uses = [n for n in init.nodes_of_class(nodes.Name) if n.name == param]
-    return bool(uses) and all(_one_time_use(use, me, param) for use in uses)
-
-
-def _one_time_use(use: nodes.Name, me: str | None, param: str) -> bool:
-    statement = use.statement()
-    if isinstance(statement, (nodes.Raise, nodes.Assert)):
-        return True  # an error message or a check
-    if isinstance(statement, (nodes.If, nodes.While)) and use in statement.test.nodes_of_class(nodes.Name):
-        return True  # `if weights is not None:`
-    child: nodes.NodeNG = use
-    for parent in use.node_ancestors():
-        if parent is statement:
-            break
-        if isinstance(parent, nodes.Compare) or isinstance(parent, nodes.IfExp) and child is parent.test:
-            return True  # only a truth value comes out
-        if isinstance(parent, nodes.Call):
-            if child is parent.func:
-                return False
-            return syntax.is_self_attr(parent.func, me) or _builds_functional_inputs(parent, statement)
-        child = parent
-    if isinstance(statement, (nodes.Assign, nodes.AugAssign)):
-        targets = statement.targets if isinstance(statement, nodes.Assign) else [statement.target]
-        return all(isinstance(t, nodes.AssignName) and t.name == param for t in targets)  # rebound
-    return False
-
-
-def _builds_functional_inputs(call: nodes.Call, statement: nodes.NodeNG) -> bool:
-    """``inputs = parse_inputs(input_shape, input_tensor)`` then ``super().__init__(inputs=inputs, ...)``:
-    the value only makes the functional model's inputs, which a reload makes anew from the config."""
-    if not (isinstance(statement, nodes.Assign) and statement.value is call and len(statement.targets) == 1):
-        return False
-    target = statement.targets[0]
-    if not isinstance(target, nodes.AssignName):
-        return False
-    for super_call in syntax.super_init_calls(statement.frame()):
-        keywords = {k.arg: k.value for k in super_call.keywords or [] if k.arg}
-        functional = "outputs" in keywords or len(super_call.args) >= 2  # Model(inputs, outputs); not RNN(cell)
-        given = [keywords.get("inputs"), *super_call.args[:1]] if functional else []
-        if any(isinstance(g, nodes.Name) and g.name == target.name for g in given):
-            return True
     return False
 
 
@@ -196,8 +105,8 @@ class ConfigMissingArg(Rule):
                                       f"raises AttributeError; use self.{meant}")
             return
         if missing:
-            carried = _carried_values(ctx.cls, get_config, init, config.keys)
-            missing = [p for p in missing if not _kept_unread(init, p.name, carried)]
+            carried = carried_values(ctx.cls, get_config, init, config.keys)
+            missing = [p for p in missing if not kept_unread(init, p.name, carried)]
         unknown = self.unaccepted(ctx, config, init_index)
         if not missing and not unknown:
             return
@@ -205,7 +114,7 @@ class ConfigMissingArg(Rule):
         required = [p.name for p in missing if not has_default(init, p)]
         defaulted = [p.name for p in missing if has_default(init, p)]
         # A class or an InputSpec is not plain data: the fix serialises it and rebuilds it in from_config.
-        serialise = [p.name for p in missing if _not_json(init, p)]
+        serialise = [p.name for p in missing if not_plain_data(init, p)]
 
         def render(shown: int) -> str:
             if not shown:  # only how many: the shortest form
@@ -307,67 +216,9 @@ def accepted(ctx: ClassContext, index: int, key: str) -> bool | None:
         index += 1
 
 
-def _not_json(init: nodes.FunctionDef, param: nodes.AssignName) -> bool:
-    """The parameter takes a class or an InputSpec: its default is one, or its annotation says so."""
-    args = init.args
-    annotations = [*(args.annotations or []), *(args.kwonlyargs_annotations or [])]
-    names = [*(args.args or []), *(args.kwonlyargs or [])]
-    annotation = annotations[names.index(param)] if param in names and len(annotations) == len(names) else None
-    if annotation is not None and re.search(r"\b(InputSpec|type|Type)\b", annotation.as_string()):
-        return True
-    default = args.default_value(param.name) if has_default(init, param) else None
-    if isinstance(default, nodes.Call):
-        func = default.func
-        return (func.attrname if isinstance(func, nodes.Attribute) else getattr(func, "name", None)) == "InputSpec"
-    values = resolver.safe_infer_all(default) if default is not None else None
-    return values is not None and bool(values) and all(isinstance(v, nodes.ClassDef) for v in values)
-
-
 def _spelt_in_class(cls: nodes.ClassDef, key: str) -> bool:
     """A method of ``cls`` other than ``get_config`` spells the key out (``kwargs.pop("classes", 1000)``)."""
     return any(n.value == key and n.frame().name != "get_config" for n in cls.nodes_of_class(nodes.Const))
-
-
-def _carried_values(cls: nodes.ClassDef, get_config: nodes.FunctionDef, init: nodes.FunctionDef,
-                    keys: frozenset[str]) -> set[int]:
-    """Values the config carries: those ``__init__`` gives a key's name (``_key_values``), and those any
-    method of the class assigns to a ``self`` attribute ``get_config`` reads (``self._attention_layer =
-    make(self._attention_cfg)`` in ``build()`` with ``"attention_cls": self._attention_layer``)."""
-    me = syntax.self_name(get_config)
-    read = {n.attrname for n in get_config.nodes_of_class(nodes.Attribute) if syntax.is_self_attr(n, me)}
-    carried = {id(value) for value in _key_values(init, keys)}
-    for method in syntax.defined_methods(cls):
-        if method is get_config:
-            continue
-        mine = syntax.self_name(method)
-        for node in method.nodes_of_class(nodes.Assign):
-            if any(syntax.is_self_attr(t, mine) and t.attrname in read for t in node.targets):
-                carried.add(id(node.value))
-    return carried
-
-
-def _kept_unread(init: nodes.FunctionDef, param: str, carried: set[int]) -> bool:
-    """``param`` is only stored (``self.channels_axis = channel_axis``) under attributes nothing in the
-    module reads, but to compute a value the config carries (``_carried_values``: ``self._decoder =
-    decoder or Decoder(from_logits=self.activation != ...)`` with key ``decoder``): reloading it with the
-    default changes nothing the code can see."""
-    me = syntax.self_name(init)
-    attrs: set[str] = set()
-    for use in init.nodes_of_class(nodes.Name):
-        if use.name != param:
-            continue
-        assign = use.parent
-        if not (isinstance(assign, nodes.Assign) and assign.value is use and all(
-                syntax.is_self_attr(t, me) for t in assign.targets)):
-            return False
-        attrs.update(t.attrname for t in assign.targets)
-    if not attrs:
-        return False
-    module = init.root()
-    for read in module.nodes_of_class(nodes.Attribute):  # AssignAttr is not an Attribute
-        if read.attrname in attrs and not any(id(a) in carried for a in read.node_ancestors()):
-            return False
-    return not any(isinstance(n, nodes.Const) and n.value in attrs for n in module.nodes_of_class(nodes.Const))
 
 
 def _names_key(init: nodes.FunctionDef, key: str) -> bool:

@@ -10,7 +10,8 @@ from ..knowledge import config_facts
 from ..analysis import resolver, syntax
 from ..knowledge.facts import Verdict
 from .base import ClassContext, Diagnostic, Rule
-from .config import chain_method, named_params
+from ..analysis.params import named_params
+from .config import chain_method
 from ..analysis.config_keys import returned_config
 
 # Keras 2 is not probed: its base config is name, trainable, dtype in this order and from_config is
@@ -242,8 +243,7 @@ class ConfigNotSerializable(Rule):
         verdict = Verdict(ranges, facts.versions[-1])
         head = f"{ctx.cls.name} has no get_config and '{param}' is {fault} ({where}): saving fails in Keras "
         fix = "; define get_config/from_config"
-        yield self.at(init, self.fit(f"{head}{verdict.short()} ({ctx.targeting_note()}){fix}",
-                                     f"{head}{verdict.short()}{fix}"))
+        yield self.at(init, self.fit(*(f"{head}{verdict.short()}{note}{fix}" for note in ctx.targeting_notes())))
 
     def default_fault(self, ctx, init, facts, kind):
         within = ctx.releases(ctx.ancestry.base).keras3

@@ -61,7 +61,7 @@ class BuildNeverCalled(Rule):
             return
         head = f"{ctx.cls.name}.build() never runs: {base.name} is built in __init__ in Keras {verdict.short()}"
         fix = "; set self.built = False after super().__init__()"
-        yield self.at(build, self.fit(f"{head} ({ctx.targeting_note()}){fix}", head + fix))
+        yield self.at(build, self.fit(*(f"{head}{note}{fix}" for note in ctx.targeting_notes())))
 
     @staticmethod
     def reported_on_its_own(ctx: ClassContext, owner: nodes.ClassDef) -> bool:
@@ -339,7 +339,6 @@ class AttributeResetBySuperInit(Rule):
         value, verdict = found
         head = f"self.{target.attrname} set"
         by = f"by {ctx.ancestry.base.name} (Keras {verdict.short()})"
-        note = f" ({ctx.targeting_note()})"
         vias = [f" in self.{path[0].func.attrname}()", ""] if path else [""]
         if keyword is None:
             forms = [f"{head}{via} before super().__init__() is reset to {_render(value)} {by}; set it after"
@@ -349,4 +348,4 @@ class AttributeResetBySuperInit(Rule):
             forms = [f"{head}{via} before super().__init__() is reset from {keyword}={default} {by}; {fix}"
                      for default in defaults for fix in ("pass it to super().__init__()", "pass it to that call")
                      for via in vias]
-        return self.fit(*(form + note for form in forms), *forms)
+        return self.fit(*(form + note for note in ctx.targeting_notes() for form in forms))

@@ -247,12 +247,10 @@ class StateAddedAfterBuilt(Rule):
                 site = path[0] if path else creation.node
                 if site.lineno <= first:
                     continue
-                yield self.at(
-                    creation.node,
+                yield self.at(creation.node, self.fit(*(
                     f"{creation.what} in {ctx.cls.name}.__init__(){_via(path)} raises ValueError: {base.name} "
-                    f"locks its state in __init__ in Keras {verdict.short()} ({ctx.targeting_note()}); "
-                    "create it in build()",
-                )
+                    f"locks its state in __init__ in Keras {verdict.short()}{note}; create it in build()"
+                    for note in ctx.targeting_notes())))
 
 
 def _is_string(node: nodes.NodeNG) -> bool:

@@ -42,8 +42,7 @@ class TrainingDefaultTrue(Rule):
         if verdict is None:
             return
         default_text = default.as_string()
-        note = f" ({ctx.targeting_note()})"
         forms = [f"{owner}call(training={default_text}): model(x) runs later BatchNorm/Dropout in training mode "
                  f"(Keras {verdict.short()}); default to None" for owner in (f"{ctx.cls.name}.", "")]
-        message = self.fit(*(form + note for form in forms), *forms)
+        message = self.fit(*(form + note for note in ctx.targeting_notes() for form in forms))
         yield self.at(default, message)
