@@ -14,7 +14,7 @@ from typing import Iterable, Iterator
 
 from astroid import nodes
 
-from ..analysis import resolver
+from ..analysis import keras2_uses, resolver
 from ..knowledge.facts import Knowledge
 from ..knowledge.versions import Target
 from ..rules import ALL, ClassContext, Diagnostic, ModuleContext, ModuleRule, Rule
@@ -52,6 +52,7 @@ def analyze(
     wanted = {line for line in summary.class_methods if summary.wants_class(line, class_rules)} - deep
     if not wanted and not module_rules:
         return []
+    target = keras2_uses.narrow(target, tree, source)  # a file using a Keras 2 only API cannot run Keras 3
     with Session(filename, knowledge) as session:
         # A function of its own: the module it builds is gone with its frame before the session closes.
         found = _run(session, source, target, tree, deep, wanted, class_rules, module_rules)

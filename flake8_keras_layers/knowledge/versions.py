@@ -5,7 +5,8 @@ A target says, for the ``keras`` namespace (``keras``, ``keras.src``,
 be meant and which probed Keras 3 releases may be; ``tf_keras`` is always
 Keras 2. ``Target.releases`` is the one place that decides which releases'
 facts apply to a Keras class; ``target.py`` builds targets from the option,
-the project's metadata or the installed ``keras``.
+the project's metadata or the installed ``keras``; ``Target.keras2_only`` narrows one for a file that
+uses a Keras 2 only API (analysis/keras2_uses.py).
 """
 
 from __future__ import annotations
@@ -115,3 +116,8 @@ class Target:
         """Which Keras releases' facts apply to a Keras class of ``family`` (resolver.KerasClass.family):
         ``"keras"`` as targeted, ``"tf_keras"`` always Keras 2."""
         return self.keras if family == "keras" else KERAS2
+
+    def keras2_only(self, why: str) -> "Target":
+        """The target of a file that cannot run on Keras 3 (it uses a Keras 2 only API, ``why`` says which):
+        its ``keras`` namespace is Keras 2 only, whatever the option or the project admits."""
+        return Target(KERAS2, why)
