@@ -4,8 +4,11 @@ Each case's class overrides ``build`` on a base that may or may not be
 ``keras.layers.MaxPooling2D``; KL101 fires exactly when it resolves to it.
 """
 
+import astroid
 import pytest
 from helpers import Case, run_case
+
+from flake8_keras_layers.analysis import syntax
 
 REPORTED = ["build:KL101"]  # KL101 at the `def build` line
 
@@ -90,3 +93,14 @@ def test_resolution(case, tmp_path):
     build_line = next(n for n, line in enumerate(case.source.splitlines(), 1) if "def build" in line)
     expected = [e.replace("build:", f"{build_line}:") for e in case.expected]
     assert run_case(case, tmp_path) == expected
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("import tensorflow.keras\ntensorflow.keras.layers.Dense", "tensorflow.keras.layers.Dense"),
+    ("import tensorflow.keras as tfk\ntfk.layers.Dense", "tensorflow.keras.layers.Dense"),
+    ("import tensorflow as tf\ntf.math.abs", "tensorflow.math.abs"),
+    ("from tensorflow.keras import backend as K\nK.conv2d", "tensorflow.keras.backend.conv2d"),
+    ("tf = object()\ntf.math.abs", None),
+])
+def test_imported_name_spells_the_module_an_attribute_chain_reaches(source, expected):
+    assert syntax.imported_name(astroid.extract_node(source)) == expected

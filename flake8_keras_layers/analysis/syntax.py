@@ -171,7 +171,10 @@ def imported_name(node: nodes.NodeNG, none_fallback: bool = False) -> str | None
     modules: set[str] = set()
     for binding in bindings:
         if isinstance(binding, nodes.Import):
-            modules.update(mod for mod, alias in binding.names if (alias or mod.split(".")[0]) == node.name)
+            # `import tensorflow.keras` binds `tensorflow` (the attribute chain names the rest); an alias
+            # binds the whole dotted module.
+            modules.update(mod if alias else mod.split(".")[0]
+                           for mod, alias in binding.names if (alias or mod.split(".")[0]) == node.name)
         elif isinstance(binding, nodes.ImportFrom):
             modules.update(f"{binding.modname}.{mod}" for mod, alias in binding.names if (alias or mod) == node.name)
         elif not (none_fallback and _binds_none(binding)):
