@@ -33,7 +33,9 @@ Output (read by flake8_keras_layers/knowledge/config_facts.py)::
      "calls": {"add_weight": {"name,shape=": [{"versions": [["3.0.0", "3.13.2"]], "error": "TypeError",
                                               "message": "Layer.add_weight() got multiple values for ..."},
                                              ...]},
-               "Lambda": {"load .keras": [...], "load .h5": [...], "from_config": [...]}}}
+               "Lambda": {"load .keras": [...], "load .h5": [...], "from_config": [...]}},
+     "switches": {"use_cudnn": {"classes": ["GRU", "LSTM"], "measured": [["3.1.0", "3.15.1"]],
+                                "omitted": [["3.1.0", "3.15.1"]], "fails_on_cpu": [...]}}}
 
 ``params``: the class's own named ``__init__`` parameters; ``accepted``: every
 keyword it accepts (``params`` plus, through ``**kwargs``, every named parameter
@@ -76,7 +78,7 @@ from keras_classes import public_classes  # noqa: E402
 from flake8_keras_layers.knowledge.versions import fold_ranges  # noqa: E402
 
 # Bump when a measurement changes: cached raw results of another revision are probed again.
-PROBE_REVISION = 2
+PROBE_REVISION = 3
 _POPPED = r"""kwargs\.pop\(\s*["'](\w+)["']"""
 
 
@@ -179,7 +181,8 @@ def _reload_facts(keras, np) -> dict:
             reload[public.name] = passes
     return {"base_keys": keys, "reload": reload, "auto_reload": probe_reload.auto_config_keys(keras, keys),
             "calls": {"add_weight": probe_reload.add_weight_outcomes(keras, np),
-                      "Lambda": probe_reload.lambda_outcomes(keras)}}
+                      "Lambda": probe_reload.lambda_outcomes(keras)},
+            "switches": probe_reload.machine_switches(keras, np)}
 
 
 def _inner_probe() -> dict:
@@ -291,7 +294,23 @@ def _compile_reload(raws: list[dict], versions: list) -> dict:
         "auto_reload": {base: _variants(versions, per_release(lambda r: r["auto_reload"][base]))
                         for base in sorted({b for raw in raws for b in raw["auto_reload"]})},
         "calls": out_calls,
+        "switches": _compile_switches(raws, versions),
     }
+
+
+def _compile_switches(raws: list[dict], versions: list) -> dict:
+    """``{parameter: {"classes": [...], "omitted": ranges, "fails_on_cpu": ranges}}``: the releases where every
+    class taking the switch leaves it out of its config, and where one of them fails with it on a CPU."""
+    out = {}
+    for param in sorted({p for raw in raws for p in raw.get("switches", {})}):
+        seen = {r["keras_version"]: r["switches"][param] for r in raws if param in r.get("switches", {})}
+        classes = sorted({name for found in seen.values() for name in found})
+        omitted = {v for v, found in seen.items() if all(c["omitted"] for c in found.values())}
+        fails = {v for v, found in seen.items() if any(c["fails_on_cpu"] for c in found.values())}
+        out[param] = {"classes": classes, "omitted": fold_ranges(versions, omitted.__contains__),
+                      "fails_on_cpu": fold_ranges(versions, fails.__contains__), "measured": fold_ranges(
+                          versions, seen.__contains__)}
+    return out
 
 
 def main(argv=None) -> int:

@@ -19,6 +19,12 @@ imported here). Every fact is what a real release did with a small sample:
   sample's values elided) of ``self.add_weight`` called in each of a few forms.
 * ``lambda_outcomes``: whether a Lambda holding a Python lambda is refused by
   ``load_model`` from ``.keras`` and ``.h5`` files and by ``Lambda.from_config``.
+* ``machine_switches``: for a few constructor switches that pick a hardware
+  kernel (``use_cudnn``, ``flash_attention``), per class taking one: whether
+  Keras' own ``get_config`` leaves it out, and whether the layer built with it
+  set to ``True`` fails when called on this machine (no GPU: the probe runs on
+  CPU). A switch Keras keeps out of its configs so that a model saved where the
+  kernel exists still loads and runs elsewhere.
 
 The samples (call forms, values) are hand-written *inputs*; what Keras does
 with them is measured.
@@ -53,6 +59,13 @@ LAMBDA_FORMS = {
     "load .h5": 'model.save("model.h5"); keras.models.load_model("model.h5")',
     "from_config": "keras.layers.Lambda.from_config(layer.get_config())",
 }
+# Switches to try: class, parameter, the other constructor arguments, how many inputs its call takes.
+SWITCHES = (
+    ("LSTM", "use_cudnn", {"units": 3}, 1),
+    ("GRU", "use_cudnn", {"units": 3}, 1),
+    ("MultiHeadAttention", "flash_attention", {"num_heads": 2, "key_dim": 4}, 2),
+    ("GroupQueryAttention", "flash_attention", {"head_dim": 4, "num_query_heads": 2, "num_key_value_heads": 1}, 2),
+)
 # The sample values, as Keras may print them, elided from the recorded messages.
 _SAMPLE_VALUES = ("('w',)", "(2,)", "'w'", "'ones'", "'float32'")
 
@@ -184,4 +197,24 @@ def lambda_outcomes(keras) -> dict:
             except Exception:  # noqa: BLE001 - cannot save: unknown in this release
                 continue
             out[f"load .{ext}"] = outcome(lambda: keras.models.load_model(path))
+    return out
+
+
+def machine_switches(keras, np) -> dict:
+    """{parameter: {class: {"omitted": bool, "fails_on_cpu": bool}}} for the SWITCHES this release takes."""
+    import inspect
+
+    out: dict = {}
+    for name, param, args, inputs in SWITCHES:
+        cls = getattr(keras.layers, name, None)
+        try:
+            if cls is None or param not in inspect.signature(cls.__init__).parameters:
+                continue  # not taken in this release: not measured
+            layer = cls(**args, **{param: True})
+            omitted = param not in layer.get_config()
+        except Exception:  # noqa: BLE001 - cannot even be made: unknown in this release
+            continue
+        x = np.ones((2, 4, 8), "float32")
+        fails = outcome(lambda: layer(*([x] * inputs)))["error"] is not None
+        out.setdefault(param, {})[cls.__name__] = {"omitted": omitted, "fails_on_cpu": fails}
     return out

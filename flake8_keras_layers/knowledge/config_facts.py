@@ -46,6 +46,7 @@ class ConfigKnowledge:
         self.reload = raw.get("reload", {})
         self.auto_reload = raw.get("auto_reload", {})
         self.calls = raw.get("calls", {})
+        self.switches = raw.get("switches", {})
 
     def _rows(self, class_name: str, within: Collection[Version] | None):
         """The variants of the class in some release ``within`` (Target.releases; None: every probed one)."""
@@ -126,6 +127,14 @@ class ConfigKnowledge:
 
     def call_forms(self, callee: str) -> frozenset:
         return frozenset(self.calls.get(callee, {}))
+
+    @functools.cached_property
+    def machine_switches(self) -> frozenset[str]:
+        """Constructor switches that pick a hardware kernel (``use_cudnn``, ``flash_attention``) which Keras
+        keeps out of its own configs in every probed release that takes them, and which fail when set where
+        the kernel is missing (a CPU): serialising one would break loading the model elsewhere."""
+        return frozenset(name for name, fact in self.switches.items()
+                         if fact.get("omitted") == fact.get("measured") and fact.get("fails_on_cpu"))
 
 
 def _in_ranges(release: Version, ranges) -> bool:

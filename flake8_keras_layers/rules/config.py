@@ -177,6 +177,8 @@ class ConfigMissingArg(Rule):
                 if klass_init is not None:
                     covered |= names_passed_to_super(klass_init)
         covered |= stored_under_keys(init, config.keys)
+        # A hardware-kernel switch stays out of the config on purpose, as Keras' own layers keep it (probed).
+        covered |= config_facts.default().machine_switches
         found = [p for p in named_params(init) if p.name not in covered and not construction_only(init, p.name)]
         owner = ctx.ancestry.chain[init_index]
         if found and abstract_base(owner):

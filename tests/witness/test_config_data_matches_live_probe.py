@@ -37,4 +37,10 @@ def test_shipped_reload_and_call_facts_match_a_live_probe(version):
     for callee, forms in raw["calls"].items():
         for form, outcome in forms.items():
             assert only(shipped.call_outcomes(callee, form, within)) == (outcome["error"], outcome["message"])
+    for switch, classes in raw["switches"].items():
+        fact = shipped.switches[switch]
+        assert sorted(classes) == [c for c in fact["classes"] if c in classes], switch
+        for field, holds in (("omitted", all(c["omitted"] for c in classes.values())),
+                             ("fails_on_cpu", any(c["fails_on_cpu"] for c in classes.values()))):
+            assert any(parse(a) <= parse(version) <= parse(b) for a, b in fact[field]) is holds, (switch, field)
     assert len(raw["reload"]) > 100
