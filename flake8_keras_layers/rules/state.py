@@ -118,11 +118,15 @@ class StateCreatedInCall(Rule):
             return
         keras3 = ctx.targets_keras3(ctx.ancestry.base)
         reached = list(syntax.reachable_methods(call, ctx.ancestry.chain, skip=_NOT_PER_CALL))
-        elsewhere = _attrs_created_outside_call(ctx, {id(m) for m, _ in reached})
+        # Found on the first guarded creation only: it infers every constructor call the class's other
+        # methods store, and most call() methods create nothing under a guard.
+        elsewhere: set[str] | None = None
         for method, path in reached:
             for creation in creations(method):
                 guarded = _guarded(method, creation.node, path)
-                if guarded and (not keras3 or creation.attr in elsewhere):
+                if guarded and keras3 and elsewhere is None:
+                    elsewhere = _attrs_created_outside_call(ctx, {id(m) for m, _ in reached})
+                if guarded and (not keras3 or creation.attr in (elsewhere or ())):
                     # Keras 2 lazy creation is legitimate; a guard on state build()/__init__
                     # already made never passes.
                     continue
