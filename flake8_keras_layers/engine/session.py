@@ -25,6 +25,7 @@ Process-wide state, on purpose, and only this:
 - the Keras family a class's rules are running for (``resolver.family_view``,
   for the same reason; opened and closed around those rules by the driver);
 - the debug counters (debug.py);
+- the walks of the file's scopes the rules asked for (analysis/syntax.py), dropped at close;
 - what each project root declares, and the target it makes (knowledge/declared.py,
   knowledge/target.py): read once per root per process, whichever file asks first.
 """
@@ -38,7 +39,7 @@ from typing import Callable, Iterable
 import astroid
 from astroid import nodes
 
-from ..analysis import budget, project
+from ..analysis import budget, project, syntax
 from ..knowledge import stubs
 from ..knowledge.facts import Knowledge
 from .. import debug
@@ -74,6 +75,7 @@ class Session:
         for module, foreign in self._undo:
             caches.forget(self.manager, module, foreign)
         self._undo.clear()  # the last references to the linted module: collected below
+        syntax.forget_walks()
         for root in self._added_roots:
             if root in sys.path:
                 sys.path.remove(root)
