@@ -27,6 +27,7 @@ Everything here is a cache: losing it costs time, never a diagnostic.
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import sys
@@ -61,6 +62,12 @@ _INSTALLED = tuple(
 
 def _is_project_module(module) -> bool:
     path = getattr(module, "file", None)
+    return isinstance(path, str) and _is_project_path(path)
+
+
+# Asked for every cached module after every file (bound()): answered once per path.
+@functools.lru_cache(maxsize=4096)
+def _is_project_path(path: str) -> bool:
     if not path or not os.path.isabs(path) or path.startswith(stubs.STUB_ROOT):
         return False  # builtins, the Keras stubs, stdin
     return not os.path.normcase(path).startswith(_INSTALLED)
