@@ -10,7 +10,7 @@ shows each such failure (debug.py).
 from __future__ import annotations
 
 import ast
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from astroid import nodes
 
@@ -20,7 +20,7 @@ from ..knowledge.versions import Target
 from ..rules import ALL, ClassContext, Diagnostic, ModuleContext, ModuleRule, Rule
 from .. import debug
 from . import rebuild
-from .prefilter import FileSummary, text_allows
+from .prefilter import FileSummary, plain_classes, text_allows
 from .session import Session
 
 __all__ = ["analyze"]
@@ -29,8 +29,8 @@ __all__ = ["analyze"]
 def analyze(
     source: str,
     filename: str,
-    target: Target,
-    knowledge: Knowledge,
+    target: Target | Callable[[], Target],
+    knowledge: Knowledge | Callable[[], Knowledge],
     tree: ast.AST | None = None,
     rules: Iterable[Rule] = ALL,
 ) -> list[Diagnostic]:
@@ -50,8 +50,14 @@ def analyze(
     # Too deep in the file's own hierarchy for the resolver to answer: never checked (rebuild.py).
     deep = rebuild.deep_classes(tree, resolver.MAX_DEPTH) if class_rules else frozenset()
     wanted = {line for line in summary.class_methods if summary.wants_class(line, class_rules)} - deep
+    if wanted:
+        wanted -= plain_classes(tree)
     if not wanted and not module_rules:
         return []
+    # Only now: most files never get here, and the target (the project's declarations) and the facts
+    # cost a read each.
+    target = target if isinstance(target, Target) else target()
+    knowledge = knowledge if isinstance(knowledge, Knowledge) else knowledge()
     with Session(filename, knowledge) as session:
         # A function of its own: the module it builds is gone with its frame before the session closes.
         found = _run(session, source, target, tree, deep, wanted, class_rules, module_rules)

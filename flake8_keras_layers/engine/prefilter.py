@@ -13,16 +13,22 @@ Two steps, each a necessary condition of a rule's trigger, never a guess:
    trigger (statements only are visited, not
    expressions), or a call by one of the callee names or keywords (every
    node, and only when a module rule passed step 1).
+3. of those classes, the ones that cannot be Keras whatever the project holds
+   (``plain_classes``): every base a builtin class or such a class of the
+   file's own, by names nothing else in the file binds. A file of plain
+   classes (most code without Keras) then never reaches astroid.
 """
 
 from __future__ import annotations
 
 import ast
+import builtins
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ..rules import ModuleRule, Rule
-from .ast_walk import statements
+from .ast_walk import BLOCK_FIELDS, statements
 
 # `def name` / `async def name`, also split by a backslash continuation.
 _DEF = re.compile(r"\bdef[\s\\]+(\w+)")
@@ -96,3 +102,82 @@ class FileSummary:
 
     def wants_module(self, rule: ModuleRule) -> bool:
         return bool(rule.callees & self.callees or rule.keywords & self.keywords)
+
+
+_BUILTIN_CLASSES = frozenset(name for name, value in vars(builtins).items() if isinstance(value, type))
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def plain_classes(tree: ast.AST) -> frozenset[int]:
+    """Lines of the classes that provably are no Keras class (step 3): astroid resolves each base to a
+    builtin class or to a class of the file's top level defined above, itself plain, so the resolver
+    finds no Keras class in the hierarchy and no class rule runs. A base's name bound anywhere in the
+    module's own scope (assigned, imported, ``global``...) or in a scope around the class, or a star
+    import, leaves the class unproven."""
+    classes: list[tuple[ast.ClassDef, tuple[ast.AST, ...]]] = []  # with the scopes around each
+    module_bound = _bound(tree, enter=False)
+    pending: list[tuple[ast.AST, tuple[ast.AST, ...]]] = [(tree, ())]
+    while pending:  # statements only: classes, functions, imports and ``global`` are all statements
+        node, scopes = pending.pop()
+        inner = (*scopes, node) if isinstance(node, _SCOPES) else scopes
+        for name in BLOCK_FIELDS:
+            block = getattr(node, name, None)
+            if type(block) is list:
+                pending.extend((statement, inner) for statement in block)
+        if isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names):
+            return frozenset()
+        if isinstance(node, ast.Global):
+            module_bound.update(node.names)
+        elif isinstance(node, ast.ClassDef) and node.bases:
+            classes.append((node, scopes))
+    top = {s.name: s for s in getattr(tree, "body", ()) if isinstance(s, ast.ClassDef) and module_bound[s.name] == 1}
+    around: dict[int, Counter[str]] = {}  # scope -> what it binds, for the scopes around a class
+
+    def bound_around(scopes: tuple[ast.AST, ...], name: str) -> bool:
+        for scope in scopes:
+            if id(scope) not in around:
+                around[id(scope)] = _bound(scope, enter=True)
+            if around[id(scope)][name]:
+                return True
+        return False
+
+    known: dict[int, bool] = {}  # plain or not, for the top-level classes, in source order: a base comes first
+
+    def plain(cls: ast.ClassDef, scopes: tuple[ast.AST, ...]) -> bool:
+        return all(
+            isinstance(b, ast.Name) and not bound_around(scopes, b.id) and (
+                (b.id in _BUILTIN_CLASSES and not module_bound[b.id])
+                or (b.id in top and top[b.id].lineno < cls.lineno and known.get(id(top[b.id]), False)))
+            for b in cls.bases)
+
+    for statement in getattr(tree, "body", ()):
+        if isinstance(statement, ast.ClassDef):
+            known[id(statement)] = plain(statement, ())
+    return frozenset(cls.lineno for cls, scopes in classes if known.get(id(cls)) or (
+        id(cls) not in known and plain(cls, scopes)))
+
+
+def _bound(node: ast.AST, enter: bool) -> Counter[str]:
+    """Every name bound under ``node``, counted (a ``def``, a class, an import, a target, a parameter, a
+    handler's or a pattern's capture); without ``enter``, not inside nested functions and classes, whose
+    own names still count."""
+    bound: Counter[str] = Counter()
+    pending = list(ast.iter_child_nodes(node))
+    while pending:
+        child = pending.pop()
+        if isinstance(child, ast.alias):
+            bound[child.asname or child.name.partition(".")[0]] += 1
+        elif isinstance(child, ast.Name):
+            bound[child.id] += not isinstance(child.ctx, ast.Load)
+        else:
+            for attribute in ("name", "arg", "rest"):
+                value = getattr(child, attribute, None)
+                if isinstance(value, str):
+                    bound[value] += 1
+        if enter or not isinstance(child, _SCOPES):
+            pending.extend(ast.iter_child_nodes(child))
+        else:  # what the enclosing scope evaluates: decorators, bases, defaults (a walrus binds there)
+            pending.extend(n for f in ("decorator_list", "bases", "keywords") for n in getattr(child, f, ()))
+            if not isinstance(child, ast.ClassDef):
+                pending.extend(d for d in (*child.args.defaults, *child.args.kw_defaults) if d is not None)
+    return bound
