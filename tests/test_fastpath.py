@@ -97,6 +97,16 @@ def test_the_linted_module_is_dropped_and_collected(tmp_path, monkeypatch):
     assert seen and seen[0]() is None
 
 
+def test_the_linted_module_is_collected_before_the_survivors_are_frozen(tmp_path, monkeypatch):
+    """By the session's own collection: frozen with the caches, it would stay until the next full one."""
+    seen = []
+    original = caches.forget
+    monkeypatch.setattr(caches, "forget", lambda m, module, foreign: (
+        seen.append(weakref.ref(module)) if module is not None else None, original(m, module, foreign)))
+    assert lint(POOLING, tmp_path / "pooling.py") == ["5:KL101"]
+    assert seen and seen[0]() is None
+
+
 def test_an_imported_module_stays_cached(tmp_path):
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "__init__.py").write_text("")

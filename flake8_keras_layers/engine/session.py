@@ -72,9 +72,7 @@ class Session:
         return self
 
     def __exit__(self, *exc_info) -> None:
-        for module, foreign in self._undo:
-            caches.forget(self.manager, module, foreign)
-        self._undo.clear()  # the last references to the linted module: collected below
+        self._forget()  # a frame of its own: no name of this one may still hold the module when settle() collects
         syntax.forget_walks()
         for root in self._added_roots:
             if root in sys.path:
@@ -82,6 +80,11 @@ class Session:
         self._added_roots.clear()
         stubs.use_project_keras(None)
         caches.settle(self.manager)
+
+    def _forget(self) -> None:
+        for module, foreign in self._undo:
+            caches.forget(self.manager, module, foreign)
+        self._undo.clear()  # the last references to the linted module: collected by settle()
 
     def build_module(self, source: str, tree: ast.AST | None,
                      deep: frozenset[int] = frozenset()) -> nodes.Module | None:
