@@ -155,3 +155,15 @@ def test_a_shadowed_builtin_base_is_still_checked(tmp_path):
     source = ("import keras\n\nException = keras.layers.MaxPooling2D\n\n\nclass P(Exception):\n"
               "    def build(self, input_shape):\n        pass\n")
     assert lint(source, tmp_path / "m.py", codes=("KL101",)) == ["7:KL101"]
+
+
+def test_what_the_process_keeps_is_built_without_collections_and_frozen(monkeypatch):
+    monkeypatch.setattr(caches, "_cached_after_full", 0)
+    frozen = gc.get_freeze_count()
+    kept = []
+    with caches.permanent(astroid.MANAGER):
+        assert not gc.isenabled()
+        kept.extend([[i] for i in range(1000)])  # cyclic-GC-tracked objects made while building
+    assert gc.isenabled()
+    assert gc.get_freeze_count() >= frozen + 1000
+    assert caches._cached_after_full == len(astroid.MANAGER.astroid_cache)

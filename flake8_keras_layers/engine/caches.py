@@ -27,6 +27,7 @@ Everything here is a cache: losing it costs time, never a diagnostic.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import os
@@ -112,6 +113,24 @@ def bound(manager: AstroidManager) -> bool:
         _clear_inference_caches()
     _collect_everything(manager)
     return True
+
+
+@contextlib.contextmanager
+def permanent(manager: AstroidManager) -> Iterator[None]:
+    """Around building what the process keeps to its end (astroid's builtins, the Keras stubs: a third of
+    an editor's one-file lint was the collector scanning them). No collection while they are built: it
+    would scan them over and over to find next to no garbage; then they are frozen without one, and the
+    growth of the module cache is counted from there, so that the first file's collection skips them too."""
+    global _cached_after_full
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        _freeze()
+        _cached_after_full = max(_cached_after_full, len(manager.astroid_cache))
 
 
 def _collect_everything(manager: AstroidManager) -> None:

@@ -61,7 +61,11 @@ class Session:
     def __enter__(self) -> "Session":
         # astroid caches every module it parses, forever: bounded (caches.py).
         caches.bound(self.manager)
-        stubs.install(self.knowledge, self.manager)  # idempotent; again after an eviction
+        if stubs.built(self.knowledge):
+            stubs.install(self.knowledge, self.manager)  # idempotent; again after an eviction
+        else:
+            with caches.permanent(self.manager):
+                stubs.install(self.knowledge, self.manager)
         stubs.use_project_keras(project.keras_source_root(self.filename))
         for root in project.search_roots(self.filename):
             # Appended, not prepended: the project must not shadow the standard library.
