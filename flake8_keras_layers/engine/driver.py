@@ -17,10 +17,10 @@ from astroid import nodes
 from ..analysis import resolver
 from ..knowledge.facts import Knowledge
 from ..knowledge.versions import Target
-from ..rules import ALL, ClassContext, Diagnostic, ModuleContext, ModuleRule, Rule
+from ..rules import ALL, ClassContext, Diagnostic, ModuleContext, Rule
 from .. import debug
 from . import rebuild
-from .prefilter import FileSummary, plain_classes, text_allows
+from .prefilter import Screen, screen
 from .session import Session
 
 __all__ = ["analyze"]
@@ -33,25 +33,22 @@ def analyze(
     knowledge: Knowledge | Callable[[], Knowledge],
     tree: ast.AST | None = None,
     rules: Iterable[Rule] = ALL,
+    screened: Screen | None = None,
 ) -> list[Diagnostic]:
+    """The diagnostics of ``rules`` in the file; ``screened``: prefilter.screen's verdict on it, when the caller
+    (the plugin, with triggers.ALL for rules.ALL) already has it."""
     debug.file_started()
-    rules = text_allows(tuple(rules), source)
-    if not rules:
-        return []  # the usual case: no AST walk, no astroid
-    if tree is None:
-        try:
-            tree = ast.parse(source)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return []  # flake8 reports the syntax error itself
-    class_rules = tuple(r for r in rules if not isinstance(r, ModuleRule))
-    module_rules = tuple(r for r in rules if isinstance(r, ModuleRule))
-    summary = FileSummary.of(tree, classes=bool(class_rules), calls=bool(module_rules))
-    module_rules = tuple(r for r in module_rules if summary.wants_module(r))
+    rules = tuple(rules)
+    if screened is None:
+        screened = screen(rules, source, tree)
+        if screened is None:
+            return []  # the usual case: no astroid
+    tree = screened.tree
+    class_rules = tuple(r for r in rules if not r.module_rule and r.code in screened.codes)
+    module_rules = tuple(r for r in rules if r.module_rule and r.code in screened.codes)
     # Too deep in the file's own hierarchy for the resolver to answer: never checked (rebuild.py).
     deep = rebuild.deep_classes(tree, resolver.MAX_DEPTH) if class_rules else frozenset()
-    wanted = {line for line in summary.class_methods if summary.wants_class(line, class_rules)} - deep
-    if wanted:
-        wanted -= plain_classes(tree)
+    wanted = set(screened.wanted) - deep
     if not wanted and not module_rules:
         return []
     # Only now: most files never get here, and the target (the project's declarations) and the facts

@@ -26,9 +26,26 @@ import builtins
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
 
-from ..rules import ModuleRule, Rule
 from .ast_walk import BLOCK_FIELDS, statements
+
+
+class Triggered(Protocol):
+    """What the pre-filter reads of a rule: a rules.Rule, or its triggers.Trigger (no import of the rules)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def methods(self) -> frozenset[str]: ...
+    @property
+    def mixed_in(self) -> bool: ...
+    @property
+    def module_rule(self) -> bool: ...
+    def wants(self, own_methods, bases: int) -> bool: ...
+
+
+R = TypeVar("R", bound=Triggered)
 
 # `def name` / `async def name`, also split by a backslash continuation.
 _DEF = re.compile(r"\bdef[\s\\]+(\w+)")
@@ -36,20 +53,18 @@ _DEF = re.compile(r"\bdef[\s\\]+(\w+)")
 _SEVERAL_BASES = re.compile(r"\bclass[\s\\]+\w+[\s\\]*\([^)]*,")
 
 
-def _needles(rule: Rule) -> frozenset[str]:
-    if isinstance(rule, ModuleRule):
-        return rule.callees | rule.keywords
-    return frozenset()
+def _needles(rule: Triggered) -> frozenset[str]:
+    return getattr(rule, "callees", frozenset()) | getattr(rule, "keywords", frozenset())
 
 
-def text_allows(rules: tuple[Rule, ...], source: str) -> tuple[Rule, ...]:
+def text_allows(rules: tuple[R, ...], source: str) -> tuple[R, ...]:
     """The rules the text of ``source`` does not rule out (step 1)."""
     if not source.isascii():
         return rules
     defined: set[str] | None = None
     kept = []
     for rule in rules:
-        if isinstance(rule, ModuleRule):
+        if rule.module_rule:
             if not any(needle in source for needle in _needles(rule)):
                 continue
         else:
@@ -96,12 +111,45 @@ class FileSummary:
                     self.callees.add(name)
                 self.keywords.update(k.arg for k in node.keywords if k.arg)
 
-    def wants_class(self, line: int, rules: tuple[Rule, ...]) -> bool:
+    def wants_class(self, line: int, rules: tuple[Triggered, ...]) -> bool:
         own = self.class_methods.get(line)
         return own is not None and any(rule.wants(own, self.class_bases[line]) for rule in rules)
 
-    def wants_module(self, rule: ModuleRule) -> bool:
-        return bool(rule.callees & self.callees or rule.keywords & self.keywords)
+    def wants_module(self, rule: Triggered) -> bool:
+        callees: frozenset[str] = getattr(rule, "callees", frozenset())
+        keywords: frozenset[str] = getattr(rule, "keywords", frozenset())
+        return rule.module_rule and bool(callees & self.callees or keywords & self.keywords)
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What steps 1 to 3 leave of a file: the rules that may report, the classes they may report on."""
+
+    tree: ast.AST  # the file's tree (parsed here when flake8's was not given)
+    codes: frozenset[str]  # of the class rules the text allows and the module rules the calls allow
+    wanted: frozenset[int]  # lines of the classes a class rule may report on
+
+
+def screen(rules: tuple[Triggered, ...], source: str, tree: ast.AST | None = None) -> Screen | None:
+    """Steps 1 to 3; None when no rule can report in the file (or it does not parse: flake8 reports that)."""
+    rules = text_allows(rules, source)
+    if not rules:
+        return None  # the usual case: no AST walk
+    if tree is None:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+    class_rules = tuple(r for r in rules if not r.module_rule)
+    module_rules = tuple(r for r in rules if r.module_rule)
+    summary = FileSummary.of(tree, classes=bool(class_rules), calls=bool(module_rules))
+    module_rules = tuple(r for r in module_rules if summary.wants_module(r))
+    wanted = {line for line in summary.class_methods if summary.wants_class(line, class_rules)}
+    if wanted:
+        wanted -= plain_classes(tree)
+    if not wanted and not module_rules:
+        return None
+    return Screen(tree, frozenset(r.code for r in (*class_rules, *module_rules)), frozenset(wanted))
 
 
 _BUILTIN_CLASSES = frozenset(name for name, value in vars(builtins).items() if isinstance(value, type))
