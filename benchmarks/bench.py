@@ -7,8 +7,9 @@ with the plugin (this interpreter's environment), alternating, ``--pairs``
 times, ``-j1``, on the same files. It prints the median time ratio (CPU time
 of the flake8 process, which other load on the machine disturbs least, and
 wall time), the peak RSS of each, the plugin's own per-file times and its
-cold start measured in-process (inprocess.py), and a markdown table of the
-ratios for the README.
+cold start measured in-process (inprocess.py), what it adds to an editor's
+one-file lint in a fresh process (editor.py), the slowest file of all, and a
+markdown table of the figures for the README.
 
 ``--diagnostics DIR`` instead writes the plugin's full output per corpus
 (``--select=KL --extend-select=KL9``, sorted) to ``DIR/<corpus>.txt``: run it
@@ -32,6 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus  # noqa: E402
+import editor  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 FLAKE8_DISTRIBUTIONS = ("flake8", "pycodestyle", "pyflakes", "mccabe")
@@ -128,6 +130,24 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def editor_table(latency: dict[str, dict]) -> str:
+    lines = ["| one file, fresh process (editor) | flake8 alone, CPU | the plugin adds, CPU (wall) |", "|---|---|---|"]
+    for label, e in latency.items():
+        lines.append(f"| {label} | {e['plain_cpu_s']:.2f} s | {e['added_cpu_s']:.2f} s ({e['added_wall_s']:.2f} s), "
+                     f"median of {e['runs']} |")
+    return "\n".join(lines)
+
+
+def slowest_file(results: list[dict]) -> str:
+    """The plugin's slowest file over every corpus (warm, in-process), and the slowest cold first file."""
+    warm = max(((r["corpus"], *r["inprocess"]["slowest"][0]) for r in results if r["inprocess"]["slowest"]),
+               key=lambda item: item[2], default=None)
+    first = max(results, key=lambda r: r["inprocess"]["first_file_s"])
+    text = f"slowest file: {warm[0]} {warm[1]} {warm[2]:.0f} ms" if warm else "slowest file: none"
+    return text + (f"; first file with astroid, cold start included: {first['corpus']} "
+                   f"{1000 * first['inprocess']['first_file_s']:.0f} ms")
+
+
 def details(r: dict) -> str:
     p = r["inprocess"]
     slowest = ", ".join(f"{path} {ms:.0f} ms" for path, ms in p["slowest"])
@@ -162,6 +182,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cache", help="cache directory (default $KL_BENCH_CACHE or ~/.cache/...)")
     parser.add_argument("--json", help="also write the results as JSON to this file")
     parser.add_argument("--diagnostics", metavar="DIR", help="write the plugin's output per corpus and stop")
+    parser.add_argument("--editor-runs", type=int, default=7,
+                        help="one-file runs per editor measurement, 0 to skip (default 7)")
     args = parser.parse_args(argv)
 
     cache = corpus.cache_dir(args.cache)
@@ -177,10 +199,21 @@ def main(argv: list[str] | None = None) -> None:
         print(f"measuring {name} ({root})", file=sys.stderr)
         results.append(measure(name, root, plain, args.pairs, args.jobs))
         print(details(results[-1]), flush=True)
+    latency = {}
+    if args.editor_runs:
+        for label, (cwd, path) in editor.editor_files(roots, corpus.stdlib_root()).items():
+            print(f"measuring the editor case: {label}", file=sys.stderr)
+            latency[label] = editor.measure(plain, Path(sys.executable), cwd, path, _env(), args.editor_runs)
     print()
     print(table(results))
+    if latency:
+        print()
+        print(editor_table(latency))
+    if results:
+        print()
+        print(slowest_file(results))
     if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=1))
+        Path(args.json).write_text(json.dumps({"corpora": results, "editor": latency}, indent=1))
 
 
 if __name__ == "__main__":

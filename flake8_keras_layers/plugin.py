@@ -11,9 +11,12 @@ from typing import Iterator
 from . import __version__
 from . import debug
 from .analysis import project
-from .knowledge import facts, target, versions
-from .engine.driver import analyze
-from .rules import BY_CODE
+from .engine import prefilter, triggers
+from .knowledge import versions
+
+# The analysis (astroid, the rules), the facts and the target (``packaging``, ``tomllib``) are imported
+# by the first file that passes the pre-filter or the first --keras-version: most flake8 runs on most
+# files need none of them (about 40 ms of every run's start).
 
 
 class KerasLayersChecker:
@@ -32,7 +35,7 @@ class KerasLayersChecker:
     def add_options(cls, option_manager) -> None:
         option_manager.add_option(
             "--keras-version",
-            type=target.option_type,
+            type=_keras_version,
             default=None,
             parse_from_config=True,
             metavar="VERSION",
@@ -40,7 +43,7 @@ class KerasLayersChecker:
             "(default: the project's declared keras/tensorflow requirements, else the installed keras, "
             "else any known release). A 2.x value means keras/tf.keras are Keras 2.",
         )
-        opt_in = sorted(rule.code for rule in BY_CODE.values() if rule.opt_in)
+        opt_in = sorted(trigger.code for trigger in triggers.ALL if trigger.opt_in)
         if opt_in:
             option_manager.extend_default_ignore(opt_in)
 
@@ -51,6 +54,8 @@ class KerasLayersChecker:
         if spec is None:
             cls.option_target = None
             return
+        from .knowledge import target  # noqa: PLC0415 - see the imports
+
         if isinstance(spec, str):  # argparse converts config values too, but stay safe
             spec = target.option_type(spec)
         cls.option_target = target.from_option(spec, _option_source(options, spec))
@@ -58,15 +63,25 @@ class KerasLayersChecker:
     def file_target(self) -> versions.Target:
         if self.option_target is not None:
             return self.option_target
+        from .knowledge import target  # noqa: PLC0415 - see the imports
+
         directory = os.getcwd() if project.is_stdin(self.filename) else os.path.dirname(
             os.path.abspath(self.filename))
         return target.for_directory(directory, debug.source_skipped)
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         try:
-            found = analyze(
-                "".join(self.lines), self.filename, self.file_target(), facts.default(), self.tree
-            )
+            source = "".join(self.lines)
+            screened = prefilter.screen(triggers.ALL, source, self.tree)
+            if screened is None:
+                debug.file_started()  # as analyze() counts the files it settles
+                return
+            from .engine.driver import analyze  # noqa: PLC0415 - see the imports
+            from .knowledge import facts  # noqa: PLC0415
+            from .rules import BY_CODE  # noqa: PLC0415
+
+            # The target and the facts are passed unread: a file may yet be settled without them.
+            found = analyze(source, self.filename, self.file_target, facts.default, self.tree, screened=screened)
         except Exception as error:  # noqa: BLE001 - flake8 aborts every file's report on one exception
             debug.internal_error(self.filename, "file", error)
             return
@@ -75,7 +90,14 @@ class KerasLayersChecker:
             yield diagnostic.line, diagnostic.col, text, type(self)
 
 
-def _option_source(options, spec: target.KerasSpec) -> str:
+def _keras_version(text: str):
+    """argparse ``type=`` for --keras-version (knowledge/target.py's option_type, imported when given)."""
+    from .knowledge import target  # noqa: PLC0415 - see the imports
+
+    return target.option_type(text)
+
+
+def _option_source(options, spec) -> str:
     """Where the option's value came from, for messages. flake8 hands config values over as argparse
     defaults, indistinguishable from the command line's, and drops ``--config`` from the options: so the
     command line is read for the option and for the config files it names."""

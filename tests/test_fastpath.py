@@ -97,6 +97,16 @@ def test_the_linted_module_is_dropped_and_collected(tmp_path, monkeypatch):
     assert seen and seen[0]() is None
 
 
+def test_the_linted_module_is_collected_before_the_survivors_are_frozen(tmp_path, monkeypatch):
+    """By the session's own collection: frozen with the caches, it would stay until the next full one."""
+    seen = []
+    original = caches.forget
+    monkeypatch.setattr(caches, "forget", lambda m, module, foreign: (
+        seen.append(weakref.ref(module)) if module is not None else None, original(m, module, foreign)))
+    assert lint(POOLING, tmp_path / "pooling.py") == ["5:KL101"]
+    assert seen and seen[0]() is None
+
+
 def test_an_imported_module_stays_cached(tmp_path):
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "__init__.py").write_text("")
@@ -145,3 +155,15 @@ def test_a_shadowed_builtin_base_is_still_checked(tmp_path):
     source = ("import keras\n\nException = keras.layers.MaxPooling2D\n\n\nclass P(Exception):\n"
               "    def build(self, input_shape):\n        pass\n")
     assert lint(source, tmp_path / "m.py", codes=("KL101",)) == ["7:KL101"]
+
+
+def test_what_the_process_keeps_is_built_without_collections_and_frozen(monkeypatch):
+    monkeypatch.setattr(caches, "_cached_after_full", 0)
+    frozen = gc.get_freeze_count()
+    kept = []
+    with caches.permanent(astroid.MANAGER):
+        assert not gc.isenabled()
+        kept.extend([[i] for i in range(1000)])  # cyclic-GC-tracked objects made while building
+    assert gc.isenabled()
+    assert gc.get_freeze_count() >= frozen + 1000
+    assert caches._cached_after_full == len(astroid.MANAGER.astroid_cache)

@@ -22,7 +22,7 @@ from typing import Iterator
 import astroid
 from astroid import bases, nodes, util
 
-from . import budget
+from . import budget, callees
 from ..knowledge import stubs
 
 # Project classes followed up a hierarchy before giving up (rebuild.deep_classes relies on it).
@@ -227,6 +227,8 @@ def self_attribute_ancestries(cls: nodes.ClassDef, attr: str) -> list[Ancestry] 
 
 def constructed_class(call: nodes.Call) -> Ancestry | None:
     """The Keras ancestry of the class ``call`` provably instantiates (``Dense(8)``), else None."""
+    if callees.is_imported_function(call.func):
+        return None  # known without astroid building the function's module (callees.py)
     values = safe_infer_all(call.func)
     if values is None or len({id(v) for v in values}) != 1 or not isinstance(values[0], nodes.ClassDef):
         return None

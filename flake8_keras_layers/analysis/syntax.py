@@ -11,13 +11,42 @@ from . import budget
 _NESTED_SCOPES = (nodes.FunctionDef, nodes.AsyncFunctionDef, nodes.Lambda, nodes.ClassDef)
 
 
+# The rules walk the same methods over and over (every KL1xx rule, creations() for each caller): a
+# node's walk is kept until the end of the file (engine/session.py calls forget_walks), keyed by id
+# with the node itself, so that an id reused by a later object never matches.
+_WALKS: dict[int, tuple[nodes.NodeNG, tuple[nodes.NodeNG, ...], int]] = {}
+
+
 def walk_scope(node: nodes.NodeNG) -> Iterator[nodes.NodeNG]:
     """Every node under ``node`` in source order, not entering nested functions or classes."""
-    budget.spend()  # rules walk scopes inside loops: counted (budget.py)
-    for child in node.get_children():
-        yield child
-        if not isinstance(child, _NESTED_SCOPES):
-            yield from walk_scope(child)
+    walked = _WALKS.get(id(node))
+    if walked is None or walked[0] is not node:
+        walked = _WALKS[id(node)] = (node, *_walk(node))
+    # Rules walk scopes inside loops: counted (budget.py), as many steps as a fresh walk takes.
+    budget.spend(walked[2])
+    return iter(walked[1])
+
+
+def _walk(node: nodes.NodeNG) -> tuple[tuple[nodes.NodeNG, ...], int]:
+    """(the nodes in walk_scope's order, how many nodes were entered): a pre-order walk, iterative."""
+    found: list[nodes.NodeNG] = []
+    entered = 1
+    pending = [iter(node.get_children())]
+    while pending:
+        for child in pending[-1]:
+            found.append(child)
+            if not isinstance(child, _NESTED_SCOPES):
+                entered += 1
+                pending.append(iter(child.get_children()))
+            break
+        else:
+            pending.pop()
+    return tuple(found), entered
+
+
+def forget_walks() -> None:
+    """Drop the kept walks (after each file: they hold its nodes)."""
+    _WALKS.clear()
 
 
 def self_name(func: nodes.FunctionDef) -> str | None:

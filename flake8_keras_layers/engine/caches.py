@@ -27,6 +27,8 @@ Everything here is a cache: losing it costs time, never a diagnostic.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import gc
 import os
 import sys
@@ -61,6 +63,12 @@ _INSTALLED = tuple(
 
 def _is_project_module(module) -> bool:
     path = getattr(module, "file", None)
+    return isinstance(path, str) and _is_project_path(path)
+
+
+# Asked for every cached module after every file (bound()): answered once per path.
+@functools.lru_cache(maxsize=4096)
+def _is_project_path(path: str) -> bool:
     if not path or not os.path.isabs(path) or path.startswith(stubs.STUB_ROOT):
         return False  # builtins, the Keras stubs, stdin
     return not os.path.normcase(path).startswith(_INSTALLED)
@@ -105,6 +113,24 @@ def bound(manager: AstroidManager) -> bool:
         _clear_inference_caches()
     _collect_everything(manager)
     return True
+
+
+@contextlib.contextmanager
+def permanent(manager: AstroidManager) -> Iterator[None]:
+    """Around building what the process keeps to its end (astroid's builtins, the Keras stubs: a third of
+    an editor's one-file lint was the collector scanning them). No collection while they are built: it
+    would scan them over and over to find next to no garbage; then they are frozen without one, and the
+    growth of the module cache is counted from there, so that the first file's collection skips them too."""
+    global _cached_after_full
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        _freeze()
+        _cached_after_full = max(_cached_after_full, len(manager.astroid_cache))
 
 
 def _collect_everything(manager: AstroidManager) -> None:

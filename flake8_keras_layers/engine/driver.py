@@ -10,17 +10,17 @@ shows each such failure (debug.py).
 from __future__ import annotations
 
 import ast
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from astroid import nodes
 
 from ..analysis import keras2_uses, resolver
 from ..knowledge.facts import Knowledge
 from ..knowledge.versions import Target
-from ..rules import ALL, ClassContext, Diagnostic, ModuleContext, ModuleRule, Rule
+from ..rules import ALL, ClassContext, Diagnostic, ModuleContext, Rule
 from .. import debug
 from . import rebuild
-from .prefilter import FileSummary, text_allows
+from .prefilter import Screen, screen
 from .session import Session
 
 __all__ = ["analyze"]
@@ -29,29 +29,32 @@ __all__ = ["analyze"]
 def analyze(
     source: str,
     filename: str,
-    target: Target,
-    knowledge: Knowledge,
+    target: Target | Callable[[], Target],
+    knowledge: Knowledge | Callable[[], Knowledge],
     tree: ast.AST | None = None,
     rules: Iterable[Rule] = ALL,
+    screened: Screen | None = None,
 ) -> list[Diagnostic]:
+    """The diagnostics of ``rules`` in the file; ``screened``: prefilter.screen's verdict on it, when the caller
+    (the plugin, with triggers.ALL for rules.ALL) already has it."""
     debug.file_started()
-    rules = text_allows(tuple(rules), source)
-    if not rules:
-        return []  # the usual case: no AST walk, no astroid
-    if tree is None:
-        try:
-            tree = ast.parse(source)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return []  # flake8 reports the syntax error itself
-    class_rules = tuple(r for r in rules if not isinstance(r, ModuleRule))
-    module_rules = tuple(r for r in rules if isinstance(r, ModuleRule))
-    summary = FileSummary.of(tree, classes=bool(class_rules), calls=bool(module_rules))
-    module_rules = tuple(r for r in module_rules if summary.wants_module(r))
+    rules = tuple(rules)
+    if screened is None:
+        screened = screen(rules, source, tree)
+        if screened is None:
+            return []  # the usual case: no astroid
+    tree = screened.tree
+    class_rules = tuple(r for r in rules if not r.module_rule and r.code in screened.codes)
+    module_rules = tuple(r for r in rules if r.module_rule and r.code in screened.codes)
     # Too deep in the file's own hierarchy for the resolver to answer: never checked (rebuild.py).
     deep = rebuild.deep_classes(tree, resolver.MAX_DEPTH) if class_rules else frozenset()
-    wanted = {line for line in summary.class_methods if summary.wants_class(line, class_rules)} - deep
+    wanted = set(screened.wanted) - deep
     if not wanted and not module_rules:
         return []
+    # Only now: most files never get here, and the target (the project's declarations) and the facts
+    # cost a read each.
+    target = target if isinstance(target, Target) else target()
+    knowledge = knowledge if isinstance(knowledge, Knowledge) else knowledge()
     target = keras2_uses.narrow(target, tree, source)  # a file using a Keras 2 only API cannot run Keras 3
     with Session(filename, knowledge) as session:
         # A function of its own: the module it builds is gone with its frame before the session closes.

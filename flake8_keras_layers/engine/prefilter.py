@@ -13,16 +13,39 @@ Two steps, each a necessary condition of a rule's trigger, never a guess:
    trigger (statements only are visited, not
    expressions), or a call by one of the callee names or keywords (every
    node, and only when a module rule passed step 1).
+3. of those classes, the ones that cannot be Keras whatever the project holds
+   (``plain_classes``): every base a builtin class or such a class of the
+   file's own, by names nothing else in the file binds. A file of plain
+   classes (most code without Keras) then never reaches astroid.
 """
 
 from __future__ import annotations
 
 import ast
+import builtins
 import re
+from collections import Counter
 from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
 
-from ..rules import ModuleRule, Rule
-from .ast_walk import statements
+from .ast_walk import BLOCK_FIELDS, statements
+
+
+class Triggered(Protocol):
+    """What the pre-filter reads of a rule: a rules.Rule, or its triggers.Trigger (no import of the rules)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def methods(self) -> frozenset[str]: ...
+    @property
+    def mixed_in(self) -> bool: ...
+    @property
+    def module_rule(self) -> bool: ...
+    def wants(self, own_methods, bases: int) -> bool: ...
+
+
+R = TypeVar("R", bound=Triggered)
 
 # `def name` / `async def name`, also split by a backslash continuation.
 _DEF = re.compile(r"\bdef[\s\\]+(\w+)")
@@ -30,20 +53,18 @@ _DEF = re.compile(r"\bdef[\s\\]+(\w+)")
 _SEVERAL_BASES = re.compile(r"\bclass[\s\\]+\w+[\s\\]*\([^)]*,")
 
 
-def _needles(rule: Rule) -> frozenset[str]:
-    if isinstance(rule, ModuleRule):
-        return rule.callees | rule.keywords
-    return frozenset()
+def _needles(rule: Triggered) -> frozenset[str]:
+    return getattr(rule, "callees", frozenset()) | getattr(rule, "keywords", frozenset())
 
 
-def text_allows(rules: tuple[Rule, ...], source: str) -> tuple[Rule, ...]:
+def text_allows(rules: tuple[R, ...], source: str) -> tuple[R, ...]:
     """The rules the text of ``source`` does not rule out (step 1)."""
     if not source.isascii():
         return rules
     defined: set[str] | None = None
     kept = []
     for rule in rules:
-        if isinstance(rule, ModuleRule):
+        if rule.module_rule:
             if not any(needle in source for needle in _needles(rule)):
                 continue
         else:
@@ -90,9 +111,121 @@ class FileSummary:
                     self.callees.add(name)
                 self.keywords.update(k.arg for k in node.keywords if k.arg)
 
-    def wants_class(self, line: int, rules: tuple[Rule, ...]) -> bool:
+    def wants_class(self, line: int, rules: tuple[Triggered, ...]) -> bool:
         own = self.class_methods.get(line)
         return own is not None and any(rule.wants(own, self.class_bases[line]) for rule in rules)
 
-    def wants_module(self, rule: ModuleRule) -> bool:
-        return bool(rule.callees & self.callees or rule.keywords & self.keywords)
+    def wants_module(self, rule: Triggered) -> bool:
+        callees: frozenset[str] = getattr(rule, "callees", frozenset())
+        keywords: frozenset[str] = getattr(rule, "keywords", frozenset())
+        return rule.module_rule and bool(callees & self.callees or keywords & self.keywords)
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What steps 1 to 3 leave of a file: the rules that may report, the classes they may report on."""
+
+    tree: ast.AST  # the file's tree (parsed here when flake8's was not given)
+    codes: frozenset[str]  # of the class rules the text allows and the module rules the calls allow
+    wanted: frozenset[int]  # lines of the classes a class rule may report on
+
+
+def screen(rules: tuple[Triggered, ...], source: str, tree: ast.AST | None = None) -> Screen | None:
+    """Steps 1 to 3; None when no rule can report in the file (or it does not parse: flake8 reports that)."""
+    rules = text_allows(rules, source)
+    if not rules:
+        return None  # the usual case: no AST walk
+    if tree is None:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+    class_rules = tuple(r for r in rules if not r.module_rule)
+    module_rules = tuple(r for r in rules if r.module_rule)
+    summary = FileSummary.of(tree, classes=bool(class_rules), calls=bool(module_rules))
+    module_rules = tuple(r for r in module_rules if summary.wants_module(r))
+    wanted = {line for line in summary.class_methods if summary.wants_class(line, class_rules)}
+    if wanted:
+        wanted -= plain_classes(tree)
+    if not wanted and not module_rules:
+        return None
+    return Screen(tree, frozenset(r.code for r in (*class_rules, *module_rules)), frozenset(wanted))
+
+
+_BUILTIN_CLASSES = frozenset(name for name, value in vars(builtins).items() if isinstance(value, type))
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def plain_classes(tree: ast.AST) -> frozenset[int]:
+    """Lines of the classes that provably are no Keras class (step 3): astroid resolves each base to a
+    builtin class or to a class of the file's top level defined above, itself plain, so the resolver
+    finds no Keras class in the hierarchy and no class rule runs. A base's name bound anywhere in the
+    module's own scope (assigned, imported, ``global``...) or in a scope around the class, or a star
+    import, leaves the class unproven."""
+    classes: list[tuple[ast.ClassDef, tuple[ast.AST, ...]]] = []  # with the scopes around each
+    module_bound = _bound(tree, enter=False)
+    pending: list[tuple[ast.AST, tuple[ast.AST, ...]]] = [(tree, ())]
+    while pending:  # statements only: classes, functions, imports and ``global`` are all statements
+        node, scopes = pending.pop()
+        inner = (*scopes, node) if isinstance(node, _SCOPES) else scopes
+        for name in BLOCK_FIELDS:
+            block = getattr(node, name, None)
+            if type(block) is list:
+                pending.extend((statement, inner) for statement in block)
+        if isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names):
+            return frozenset()
+        if isinstance(node, ast.Global):
+            module_bound.update(node.names)
+        elif isinstance(node, ast.ClassDef) and node.bases:
+            classes.append((node, scopes))
+    top = {s.name: s for s in getattr(tree, "body", ()) if isinstance(s, ast.ClassDef) and module_bound[s.name] == 1}
+    around: dict[int, Counter[str]] = {}  # scope -> what it binds, for the scopes around a class
+
+    def bound_around(scopes: tuple[ast.AST, ...], name: str) -> bool:
+        for scope in scopes:
+            if id(scope) not in around:
+                around[id(scope)] = _bound(scope, enter=True)
+            if around[id(scope)][name]:
+                return True
+        return False
+
+    known: dict[int, bool] = {}  # plain or not, for the top-level classes, in source order: a base comes first
+
+    def plain(cls: ast.ClassDef, scopes: tuple[ast.AST, ...]) -> bool:
+        return all(
+            isinstance(b, ast.Name) and not bound_around(scopes, b.id) and (
+                (b.id in _BUILTIN_CLASSES and not module_bound[b.id])
+                or (b.id in top and top[b.id].lineno < cls.lineno and known.get(id(top[b.id]), False)))
+            for b in cls.bases)
+
+    for statement in getattr(tree, "body", ()):
+        if isinstance(statement, ast.ClassDef):
+            known[id(statement)] = plain(statement, ())
+    return frozenset(cls.lineno for cls, scopes in classes if known.get(id(cls)) or (
+        id(cls) not in known and plain(cls, scopes)))
+
+
+def _bound(node: ast.AST, enter: bool) -> Counter[str]:
+    """Every name bound under ``node``, counted (a ``def``, a class, an import, a target, a parameter, a
+    handler's or a pattern's capture); without ``enter``, not inside nested functions and classes, whose
+    own names still count."""
+    bound: Counter[str] = Counter()
+    pending = list(ast.iter_child_nodes(node))
+    while pending:
+        child = pending.pop()
+        if isinstance(child, ast.alias):
+            bound[child.asname or child.name.partition(".")[0]] += 1
+        elif isinstance(child, ast.Name):
+            bound[child.id] += not isinstance(child.ctx, ast.Load)
+        else:
+            for attribute in ("name", "arg", "rest"):
+                value = getattr(child, attribute, None)
+                if isinstance(value, str):
+                    bound[value] += 1
+        if enter or not isinstance(child, _SCOPES):
+            pending.extend(ast.iter_child_nodes(child))
+        else:  # what the enclosing scope evaluates: decorators, bases, defaults (a walrus binds there)
+            pending.extend(n for f in ("decorator_list", "bases", "keywords") for n in getattr(child, f, ()))
+            if not isinstance(child, ast.ClassDef):
+                pending.extend(d for d in (*child.args.defaults, *child.args.kw_defaults) if d is not None)
+    return bound

@@ -25,6 +25,7 @@ Process-wide state, on purpose, and only this:
 - the Keras family a class's rules are running for (``resolver.family_view``,
   for the same reason; opened and closed around those rules by the driver);
 - the debug counters (debug.py);
+- the walks of the file's scopes the rules asked for (analysis/syntax.py), dropped at close;
 - what each project root declares, and the target it makes (knowledge/declared.py,
   knowledge/target.py): read once per root per process, whichever file asks first.
 """
@@ -38,7 +39,7 @@ from typing import Callable, Iterable
 import astroid
 from astroid import nodes
 
-from ..analysis import budget, project
+from ..analysis import budget, project, syntax
 from ..knowledge import stubs
 from ..knowledge.facts import Knowledge
 from .. import debug
@@ -60,7 +61,11 @@ class Session:
     def __enter__(self) -> "Session":
         # astroid caches every module it parses, forever: bounded (caches.py).
         caches.bound(self.manager)
-        stubs.install(self.knowledge, self.manager)  # idempotent; again after an eviction
+        if stubs.built(self.knowledge):
+            stubs.install(self.knowledge, self.manager)  # idempotent; again after an eviction
+        else:
+            with caches.permanent(self.manager):
+                stubs.install(self.knowledge, self.manager)
         stubs.use_project_keras(project.keras_source_root(self.filename))
         for root in project.search_roots(self.filename):
             # Appended, not prepended: the project must not shadow the standard library.
@@ -71,15 +76,19 @@ class Session:
         return self
 
     def __exit__(self, *exc_info) -> None:
-        for module, foreign in self._undo:
-            caches.forget(self.manager, module, foreign)
-        self._undo.clear()  # the last references to the linted module: collected below
+        self._forget()  # a frame of its own: no name of this one may still hold the module when settle() collects
+        syntax.forget_walks()
         for root in self._added_roots:
             if root in sys.path:
                 sys.path.remove(root)
         self._added_roots.clear()
         stubs.use_project_keras(None)
         caches.settle(self.manager)
+
+    def _forget(self) -> None:
+        for module, foreign in self._undo:
+            caches.forget(self.manager, module, foreign)
+        self._undo.clear()  # the last references to the linted module: collected by settle()
 
     def build_module(self, source: str, tree: ast.AST | None,
                      deep: frozenset[int] = frozenset()) -> nodes.Module | None:

@@ -139,6 +139,11 @@ def install(knowledge: Knowledge, manager: AstroidManager | None = None) -> None
     manager.module_denylist = denylist
 
 
+def built(knowledge: Knowledge) -> bool:
+    """Whether install() has the stubs for ``knowledge`` at hand (else it builds them: astroid's builtins too)."""
+    return id(knowledge) in _STUB_CACHE
+
+
 def use_project_keras(root: str | None) -> None:
     """Read ``keras.src`` modules from ``root`` (the linted project is Keras: project.keras_source_root),
     or from nowhere (None); install() first."""

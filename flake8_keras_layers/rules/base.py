@@ -124,6 +124,7 @@ class Rule:
     # Also handed a class with several bases that defines none of ``methods``: a mixin may bring them.
     mixed_in: ClassVar[bool] = False
     opt_in: ClassVar[bool] = False
+    module_rule: ClassVar[bool] = False  # a ModuleRule (the pre-filter asks without importing this module)
 
     def check(self, ctx: ClassContext) -> Iterator[Diagnostic]:
         raise NotImplementedError
@@ -157,6 +158,7 @@ class ModuleRule(Rule):
     """
 
     methods = frozenset()
+    module_rule = True
     callees: ClassVar[frozenset[str]] = frozenset()
     keywords: ClassVar[frozenset[str]] = frozenset()
 

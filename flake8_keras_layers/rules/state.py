@@ -131,11 +131,15 @@ class StateCreatedInCall(Rule):
             return
         keras3 = ctx.targets_keras3(ctx.ancestry.base)
         reached = list(syntax.reachable_methods(call, ctx.ancestry.chain, skip=_NOT_PER_CALL))
-        elsewhere = _attrs_created_outside_call(ctx, {id(m) for m, _ in reached})
+        # Found on the first guarded creation only: it infers every constructor call the class's other
+        # methods store, and most call() methods create nothing under a guard.
+        elsewhere: set[str] | None = None
         for method, path in reached:
             for creation in creations(method):
                 guarded = _guarded(method, creation.node, path)
-                if guarded and (not keras3 or creation.attr in elsewhere):
+                if guarded and keras3 and elsewhere is None:
+                    elsewhere = _attrs_created_outside_call(ctx, {id(m) for m, _ in reached})
+                if guarded and (not keras3 or creation.attr in (elsewhere or ())):
                     # Keras 2 lazy creation is legitimate; a guard on state build()/__init__
                     # already made never passes.
                     continue
@@ -386,13 +390,9 @@ class AddWeightPositionalName(ModuleRule):
                     shown[-1] = (failure.error, "", shown[-1][2] + failure.releases)
                 else:
                     shown.append((failure.error, quote, failure.releases))
-            probed = failures[0].probed
-            parts = [f"{error}{quote} ({'Keras ' if index == 0 else ''}{config_facts.short_span(releases, probed)})"
-                     for index, (error, quote, releases) in enumerate(shown)]
+            spans = [config_facts.short_span(releases, failures[0].probed) for _, _, releases in shown]
+            parts = [f"{error}{quote} ({'' if i else 'Keras '}{spans[i]})" for i, (error, quote, _) in enumerate(shown)]
             return f"{head}{', '.join(parts)}; {fix}"
 
         # Quote Keras' messages, the oldest releases' first, while the line stays within 200 characters.
-        for quoted in range(len(failures), 0, -1):
-            if len(render(quoted)) <= AddWeightPositionalName.message_budget():
-                return render(quoted)
-        return render(0)
+        return AddWeightPositionalName.fit(*(render(quoted) for quoted in range(len(failures), -1, -1)))
