@@ -54,8 +54,9 @@ class {LONG}(keras.layers.Layer):
         super().__init__(**kwargs)
         self.attention_output_layer_norm = keras.layers.LayerNormalization()
 
-    def call(self, x, y):
-        return self.attention_output_layer_norm(x) + self.attention_output_layer_norm(y)
+    def call(self, x):
+        x = self.attention_output_layer_norm(x + 1)
+        return self.attention_output_layer_norm(x * 2)
 """,
 }
 

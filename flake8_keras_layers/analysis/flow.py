@@ -8,6 +8,10 @@ first one's path ends (``return``/``raise``) before reaching the second.
 An earlier ``if p:`` whose branch always leaves (``return``, ``raise``,
 ``continue``, ``break``) guards what follows it with ``not p``, as an
 enclosing ``if not p:`` would. Anything else is assumed to run on one path.
+
+``feeds`` asks the data-flow question of KL903: does a call take, through
+local names, arithmetic and other calls, what an earlier call produced (one
+chain of computation normalized twice), as opposed to two parallel inputs?
 """
 
 from __future__ import annotations
@@ -235,4 +239,143 @@ def may_leave_before(node: nodes.NodeNG, scope: nodes.NodeNG) -> bool:
         if parent is scope:
             return False
         child = parent
+    return False
+
+
+# -- does a value come from an earlier call's result? ------------------------------
+
+_DERIVE_STEPS = 256  # expressions looked at per question (each assignment once)
+# Calls whose result says something about a tensor (its shape, its type), not a value computed from it.
+_METADATA = frozenset({"shape", "int_shape", "shape_list", "get_shape", "rank", "ndim", "size", "dtype",
+                       "is_tensor", "is_keras_tensor", "isinstance", "len", "type"})
+
+
+def feeds(earlier: nodes.Call, later: nodes.Call, scope: nodes.FunctionDef) -> bool:
+    """Whether an argument of ``later`` provably derives from the result of ``earlier`` in ``scope``:
+    ``earlier`` nested in it, or reaching it through local names, arithmetic, subscripts and other calls.
+
+    A local name derives when every assignment of it that may reach the reading on a path through
+    ``earlier`` does: the last plain ``name = value`` (or ``+=``) that every such path runs (one that
+    holds ``earlier`` does), and any assignment after it (in a branch, a ``with``). Not followed, so
+    never a derivation: tuple unpacking, loop, ``with`` and ``except`` targets, a name assigned after
+    the reading in a loop around it, attribute and container stores and reads (``self.h``, ``[h, g]``,
+    ``outs[0]``, ``h.shape``, ``h.numpy()``), shape-like calls (``ops.shape(h)``), lambdas and
+    comprehensions."""
+    budget.spend()
+    values = [*later.args, *(k.value for k in later.keywords or () if k.arg is not None)]
+    derivation = _Derivation(earlier, scope)
+    return any(derivation.value(v) for v in values)
+
+
+def _position(node: nodes.NodeNG) -> tuple[int, int]:
+    return (node.lineno or 0, node.col_offset or 0)
+
+
+class _Derivation:
+    def __init__(self, call: nodes.Call, scope: nodes.FunctionDef):
+        self.call, self.scope = call, scope
+        self.steps = _DERIVE_STEPS
+        self.known: dict[int, bool] = {}  # id(assignment target) -> derived
+
+    def value(self, expr: nodes.NodeNG) -> bool:
+        self.steps -= 1
+        if self.steps < 0:
+            return False
+        if expr is self.call:
+            return True
+        if isinstance(expr, nodes.Name):
+            return self._name(expr.name, expr)
+        if isinstance(expr, nodes.BinOp):
+            return self.value(expr.left) or self.value(expr.right)
+        if isinstance(expr, nodes.UnaryOp):
+            return self.value(expr.operand)
+        if isinstance(expr, nodes.Subscript):
+            return self.value(expr.value)  # h[:, 0] (a container read is refused: its value is not followed)
+        if isinstance(expr, nodes.IfExp):
+            return self.value(expr.body) and self.value(expr.orelse)
+        if isinstance(expr, nodes.NamedExpr):
+            return self.value(expr.value)
+        if isinstance(expr, nodes.Call):
+            func = expr.func
+            name = func.attrname if isinstance(func, nodes.Attribute) else getattr(func, "name", None)
+            if name in _METADATA:
+                return False
+            return any(self.value(v) for v in (*expr.args, *(k.value for k in expr.keywords or ()
+                                                             if k.arg is not None)))
+        return False
+
+    def _name(self, name: str, at: nodes.NodeNG) -> bool:
+        """Whether local ``name`` read at ``at`` holds a value derived from the call."""
+        if _position(at) < _position(self.call) or at.scope() is not self.scope:
+            return False  # read before the call ran (loops are refused below), or in a lambda/comprehension
+        bindings = self.scope.locals.get(name, [])
+        if any(_inside_loop_around(b, at, self.scope) and not _completes_before(b, at) for b in bindings):
+            return False  # an assignment after the reading comes round again with the loop
+        before = [b for b in bindings if _completes_before(b, at)]
+        # On a path through the call, the assignment holding it ran (``if pre: x = norm(x)``).
+        dominating = [b for b in before if _runs_before(b, at, self.scope) or self._made_by_call(b)]
+        if not dominating:
+            return False  # a parameter, a global, or only assignments a path may skip
+        last = max(dominating, key=_position)
+        reaching = [last] + [b for b in before if _position(b) > _position(last)]
+        return all(self._assigned(b) for b in reaching)
+
+    def _made_by_call(self, target: nodes.NodeNG) -> bool:
+        statement = target.parent
+        return isinstance(statement, (nodes.Assign, nodes.AnnAssign, nodes.AugAssign)) \
+            and statement in self.call.node_ancestors()
+
+    def _assigned(self, target: nodes.NodeNG) -> bool:
+        if id(target) not in self.known:
+            self.known[id(target)] = self._stores(target)
+        return self.known[id(target)]
+
+    def _stores(self, target: nodes.NodeNG) -> bool:
+        statement = target.parent
+        if isinstance(statement, nodes.Assign) and target in statement.targets:
+            return self.value(statement.value)
+        if isinstance(statement, nodes.AnnAssign) and statement.value is not None:
+            return self.value(statement.value)
+        if isinstance(statement, nodes.AugAssign) and isinstance(target, nodes.AssignName):
+            return self.value(statement.value) or self._name(target.name, statement)
+        return False  # a parameter, tuple unpacking, a loop/with/except target, an import...
+
+
+def _completes_before(binding: nodes.NodeNG, at: nodes.NodeNG) -> bool:
+    """Whether the statement of ``binding`` ends before ``at`` starts (``x = f(x)`` reads the old ``x``)."""
+    statement = binding.statement()
+    if statement is at or statement in at.node_ancestors():
+        return False
+    return _position(statement) < _position(at)
+
+
+def _runs_before(binding: nodes.NodeNG, at: nodes.NodeNG, scope: nodes.NodeNG) -> bool:
+    """Whether every path from the start of ``scope`` to ``at`` runs the statement of ``binding``:
+    it sits, alone or inside ``with`` blocks, in a block that also holds ``at``."""
+    if isinstance(binding.parent, nodes.Arguments):
+        return True  # a parameter: bound before anything runs (and never derived)
+    child = binding.statement()
+    ancestors = set(at.node_ancestors())
+    while child is not scope and child.parent is not None:
+        parent = child.parent
+        block = _block_of(child, parent)
+        if block is None:
+            return False
+        later = block[block.index(child) + 1:]
+        if any(s is at or s in ancestors for s in later):
+            return True
+        if not isinstance(parent, nodes.With):
+            return False  # an if, loop or try: a path may skip it
+        child = parent
+    return False
+
+
+def _inside_loop_around(binding: nodes.NodeNG, at: nodes.NodeNG, scope: nodes.NodeNG) -> bool:
+    """Whether ``binding`` is inside a loop (within ``scope``) that also encloses ``at``."""
+    loops = {id(p) for p in at.node_ancestors() if isinstance(p, (nodes.For, nodes.While))}
+    for parent in binding.node_ancestors():
+        if parent is scope:
+            return False
+        if id(parent) in loops:
+            return True
     return False

@@ -205,6 +205,15 @@ class Instances:
                 return flow.exclusive(step_a, step_b, first.methods[level])
         return False
 
+    def sequential(self, first: Use, second: Use) -> bool:
+        """Whether ``second`` provably takes what ``first`` produced (flow.feeds), decided on the calls
+        where their paths part: the anchors in ``call()``, or the calls inside the helper both go through."""
+        a, b = first.path + (first.call,), second.path + (second.call,)
+        for level, (step_a, step_b) in enumerate(zip(a, b)):
+            if step_a is not step_b:
+                return flow.feeds(step_a, step_b, first.methods[level])
+        return False
+
 
 def _constant(node: nodes.NodeNG) -> int | str | None:
     """A literal int (also negative) or str subscript."""

@@ -26,9 +26,12 @@ def _widths(ctx: ClassContext, instances: Instances) -> Widths:
     return ctx.cached(("widths",), lambda: Widths(instances, ctx.knowledge, ctx.target))
 
 
-def reused(instances: Instances, uses: list[Use], reported: set[int], loop_is_reuse: bool = True):
+def reused(instances: Instances, uses: list[Use], reported: set[int], loop_is_reuse: bool = True,
+           sequential_only: bool = False):
     """(use, earlier use on the same path, or None when a loop repeats it) for every reuse, one per call
-    in ``call()`` not yet in ``reported`` (a helper that reaches instances twice is one finding, at its call)."""
+    in ``call()`` not yet in ``reported`` (a helper that reaches instances twice is one finding, at its call).
+    ``sequential_only``: only a use whose input provably comes from another use's result (then that one
+    ran first, whichever comes first in the source: ``norm(block(norm(x)))`` is reported at the outer call)."""
     for index, use in enumerate(uses):
         if id(use.anchor) in reported:
             continue
@@ -36,7 +39,11 @@ def reused(instances: Instances, uses: list[Use], reported: set[int], loop_is_re
             reported.add(id(use.anchor))
             yield use, None
             continue
-        earlier = next((u for u in uses[:index] if not instances.exclusive(u, use)), None)
+        if sequential_only:
+            earlier = next((u for i, u in enumerate(uses) if i != index and instances.sequential(u, use)
+                            and not instances.exclusive(*((u, use) if i < index else (use, u)))), None)
+        else:
+            earlier = next((u for u in uses[:index] if not instances.exclusive(u, use)), None)
         if earlier is not None:
             reported.add(id(use.anchor))
             yield use, earlier
@@ -62,6 +69,7 @@ class InstanceReuseRule(Rule):
     methods = frozenset({"call"})
     family: frozenset[str]  # canonical Keras class names whose instances (and subclasses') count
     loop_is_reuse: ClassVar[bool] = True  # a single call inside a loop is reuse
+    sequential_only: ClassVar[bool] = False  # only a call on what an earlier one produced is reuse
 
     def check(self, ctx: ClassContext) -> Iterator[Diagnostic]:
         instances = _instances(ctx)
@@ -77,7 +85,7 @@ class InstanceReuseRule(Rule):
                 continue
             keras_name = kinds[0].base.name
             widths = _widths(ctx, instances)
-            for use, earlier in reused(instances, uses, reported, self.loop_is_reuse):
+            for use, earlier in reused(instances, uses, reported, self.loop_is_reuse, self.sequential_only):
                 conflict = None  # (this input's width, the first call's) when they provably differ
                 if earlier is not None:
                     first, now = widths.use_width(earlier), widths.use_width(use)
@@ -109,20 +117,24 @@ class BatchNormReused(InstanceReuseRule):
 class NormalizationParamsShared(InstanceReuseRule):
     code = "KL903"
     name = "normalization-params-shared"
-    summary = "one LayerNormalization/GroupNormalization/RMSNormalization instance called twice on one path"
+    summary = ("one LayerNormalization/GroupNormalization/RMSNormalization instance applied again to what it "
+               "produced (two depths)")
     family = frozenset({"LayerNormalization", "GroupNormalization", "RMSNormalization"})
-    # Opt-in: two-stream and merged self/cross attention share them on purpose. A loop over
-    # time steps or streams is sharing by design, so only repeated calls on one path count.
+    # Opt-in. Two streams (XLNet, PARSeq) and merged self/cross attention share one on purpose, and a
+    # loop over time steps or streams shares it by design: only one chain normalized twice counts.
     opt_in = True
     loop_is_reuse = False
+    sequential_only = True
 
     def message(self, ctx, use, keras_name, earlier, conflict) -> str:
-        effect = "inputs share one scale and offset"
+        effects = ("one scale and offset serve two depths of the block", "one scale and offset for two depths")
         if conflict:
-            effect = f"input {conflict[0]} wide, {conflict[1]} before, which fails"
+            effects = (f"input {conflict[0]} wide, {conflict[1]} before, which fails",) * 2
         first = f" (first at line {_first_line(use, earlier)})"
         return self.fit(*(
-            f"{who} is called again in {ctx.cls.name}.call(){via}{where}: {effect}; use one per input unless deliberate"
+            f"{who} runs again{later} in {ctx.cls.name}.call(){via}{where}: {effect}; "
+            "use one per sub-block unless deliberate"
+            for later, effect in zip((" downstream", " downstream", ""), effects + effects[1:])
             for where in (first, "") for who in (_described(use, keras_name, earlier), use.name)
             for via in (use.via, "")))
 
