@@ -18,6 +18,8 @@ Public API (kept small and stable):
     ensure_keras(version) -> Path         the Keras install dir (installs deps too)
     ensure_deps(version) -> Path          the dependency dir used by that version
     run_keras(version, code, timeout=300, env=None) -> subprocess.CompletedProcess
+    run_probe(version, module, call, timeout=900, env=None) -> dict
+                                           a tools/ probe's measurement in that release, as JSON
     ensure_tensorflow() -> Path            TensorFlow + JAX + Keras 3 (tools/tensorflow-deps.txt)
     ensure_tf_keras() -> Path              tf_keras TF_KERAS, run beside ensure_tensorflow() (Keras 2)
     version_key(version) -> tuple          sort key of a release number
@@ -29,6 +31,7 @@ CLI:
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pathlib
 import re
@@ -40,7 +43,7 @@ import tempfile
 TOOLS_DIR = pathlib.Path(__file__).resolve().parent
 BACKEND = "jax"
 
-__all__ = ["ensure_keras", "ensure_deps", "ensure_tensorflow", "ensure_tf_keras", "run_keras", "keras_env",
+__all__ = ["ensure_keras", "ensure_deps", "ensure_tensorflow", "ensure_tf_keras", "run_keras", "run_probe", "keras_env",
            "cache_root", "deps_file_for", "version_key"]
 # The tf_keras release matching tools/tensorflow-deps.txt's tensorflow (Keras 2 witnesses).
 TF_KERAS = "2.21.0"
@@ -206,6 +209,27 @@ def run_keras(version: str, code: str, timeout: float = 300,
         return subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               timeout=timeout)
+
+
+def run_probe(version: str, module: str, call: str, timeout: float = 900, env: dict | None = None) -> dict:
+    """Run ``module.call`` of tools/ under Keras ``version`` and return the JSON document it writes.
+
+    ``call`` is the call's source with ``{out}`` where the output path goes
+    (``"_inner_main({out})"``); the document must say which ``keras_version`` it measured.
+    """
+    ensure_keras(version)
+    with tempfile.TemporaryDirectory(prefix=f"kl-{module}-") as tmp:
+        out = os.path.join(tmp, "raw.json")
+        code = (f"import sys; sys.path.insert(0, {str(TOOLS_DIR)!r}); "
+                f"import {module}; {module}.{call.format(out=repr(out))}")
+        proc = run_keras(version, code, timeout=timeout, env=env)
+        if proc.returncode != 0 or not os.path.exists(out):
+            raise RuntimeError(f"{module} in keras {version} failed (rc={proc.returncode}):\n{proc.stderr[-4000:]}")
+        with open(out, encoding="utf-8") as handle:
+            data = json.load(handle)
+    if data.get("keras_version") != version:
+        raise RuntimeError(f"asked for keras {version}, {module} measured {data.get('keras_version')}")
+    return data
 
 
 def _main(argv: list[str]) -> int:

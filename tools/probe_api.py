@@ -193,19 +193,10 @@ def probe_keras2() -> dict:
 
 
 def probe_keras3(version: str, candidates: dict) -> dict:
-    kerasenv.ensure_keras(version)
     with tempfile.TemporaryDirectory(prefix="kl-probe-api-") as tmp:
-        names, out = os.path.join(tmp, "names.json"), os.path.join(tmp, "raw.json")
+        names = os.path.join(tmp, "names.json")
         pathlib.Path(names).write_text(json.dumps(candidates))
-        code = (f"import sys; sys.path.insert(0, {str(TOOLS_DIR)!r}); "
-                f"import probe_api; probe_api._inner_keras3({names!r}, {out!r})")
-        proc = kerasenv.run_keras(version, code, timeout=900)
-        if proc.returncode != 0 or not os.path.exists(out):
-            raise RuntimeError(f"API probe of keras {version} failed:\n{proc.stderr[-4000:]}")
-        data = json.loads(pathlib.Path(out).read_text())
-    if data["keras_version"] != version:
-        raise RuntimeError(f"asked for keras {version}, probed {data['keras_version']}")
-    return data
+        return kerasenv.run_probe(version, "probe_api", f"_inner_keras3({names!r}, {{out}})")
 
 
 def _without_covered(names: set[str]) -> list[str]:

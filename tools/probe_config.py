@@ -61,10 +61,8 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import json
-import os
 import pathlib
 import sys
-import tempfile
 
 TOOLS_DIR = pathlib.Path(__file__).resolve().parent
 REPO_DIR = TOOLS_DIR.parent
@@ -222,18 +220,7 @@ def probe_version(version: str, raw_dir: pathlib.Path | None = None) -> dict:
 
 
 def _probe_live(version: str) -> dict:
-    kerasenv.ensure_keras(version)
-    with tempfile.TemporaryDirectory(prefix="kl-probe-config-") as tmp:
-        out = os.path.join(tmp, "raw.json")
-        code = (f"import sys; sys.path.insert(0, {str(TOOLS_DIR)!r}); "
-                f"import probe_config; probe_config._inner_main({out!r})")
-        proc = kerasenv.run_keras(version, code, timeout=900)
-        if proc.returncode != 0 or not os.path.exists(out):
-            raise RuntimeError(f"config probe of keras {version} failed:\n{proc.stderr[-4000:]}")
-        data = json.loads(pathlib.Path(out).read_text())
-    if data["keras_version"] != version:
-        raise RuntimeError(f"asked for keras {version}, probed {data['keras_version']}")
-    return data
+    return kerasenv.run_probe(version, "probe_config", "_inner_main({out})")
 
 
 def compile_facts(raws: list[dict]) -> dict:

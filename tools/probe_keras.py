@@ -29,7 +29,6 @@ import pathlib
 import re
 import subprocess
 import sys
-import tempfile
 import time
 
 TOOLS_DIR = pathlib.Path(__file__).resolve().parent
@@ -122,20 +121,10 @@ def _probe_live(version, backend, raw_dir, timeout) -> dict:
 
 
 def _run_inner(version, backend, timeout, only=None) -> dict:
-    kerasenv.ensure_keras(version)
-    with tempfile.TemporaryDirectory(prefix="kl-probe-") as tmp:
-        out = os.path.join(tmp, "raw.json")
-        code = (f"import sys; sys.path.insert(0, {str(TOOLS_DIR)!r}); "
-                f"import probe_facts; probe_facts.write_release({out!r}, {only!r})")
-        proc = kerasenv.run_keras(version, code, timeout=timeout,
-                                  env={"KERAS_BACKEND": backend})
-        if proc.returncode != 0 or not os.path.exists(out):
-            raise RuntimeError(f"probe of keras {version} failed (rc={proc.returncode}):\n"
-                               f"{proc.stderr[-4000:]}")
-        data = json.loads(pathlib.Path(out).read_text())
-    if data.get("keras_version") != version or data.get("backend") != backend:
-        raise RuntimeError(f"asked for keras {version} on {backend}, probed "
-                           f"{data.get('keras_version')} on {data.get('backend')}")
+    data = kerasenv.run_probe(version, "probe_facts", f"write_release({{out}}, {only!r})", timeout,
+                              env={"KERAS_BACKEND": backend})
+    if data.get("backend") != backend:
+        raise RuntimeError(f"asked for keras {version} on {backend}, probed on {data.get('backend')}")
     return data
 
 
