@@ -24,6 +24,24 @@ def layer(init_params: str, get_config: str, init_body: str = "super().__init__(
 
 UPDATE = 'config = super().get_config()\nconfig.update({"units": self.units})\nreturn config'
 
+# An abstract-looking base (tfa's AttentionMechanism) whose get_config leaves probability_fn out (its
+# `def get_config` is line 10), indented as the cases' sources are: they add subclasses after it.
+MECHANISM = """
+        import keras
+
+        class Mechanism(keras.layers.Layer):
+            def __init__(self, units, probability_fn, **kwargs):
+                super().__init__(**kwargs)
+                self.units = units
+                self.probability_fn = probability_fn
+
+            def get_config(self):
+                return {**super().get_config(), "units": self.units}
+
+            def call(self, x):
+                return self.probability_fn(x)
+"""
+
 CASES_303 = [
     # Missing constructor arguments.
     Case("seed 003 sketch: every argument in the config",
@@ -219,20 +237,7 @@ CASES_303 = [
     ),
     Case(
         "abstract base: every subclass has its own __init__ and get_config, nothing calls the base",
-        """
-        import keras
-
-        class Mechanism(keras.layers.Layer):
-            def __init__(self, units, probability_fn, **kwargs):
-                super().__init__(**kwargs)
-                self.units = units
-                self.probability_fn = probability_fn
-
-            def get_config(self):
-                return {**super().get_config(), "units": self.units}
-
-            def call(self, x):
-                return self.probability_fn(x)
+        MECHANISM + """
 
         class Luong(Mechanism):
             def __init__(self, units, probability_fn="softmax", **kwargs):
@@ -280,20 +285,7 @@ CASES_303 = [
     ),
     Case(
         "the same base called by name somewhere in the package is not abstract",
-        """
-        import keras
-
-        class Mechanism(keras.layers.Layer):
-            def __init__(self, units, probability_fn, **kwargs):
-                super().__init__(**kwargs)
-                self.units = units
-                self.probability_fn = probability_fn
-
-            def get_config(self):
-                return {**super().get_config(), "units": self.units}
-
-            def call(self, x):
-                return self.probability_fn(x)
+        MECHANISM + """
 
         class Luong(Mechanism):
             def __init__(self, units, probability_fn="softmax", **kwargs):
@@ -307,20 +299,7 @@ CASES_303 = [
     ),
     Case(
         "a subclass without its own get_config makes the base's config its own",
-        """
-        import keras
-
-        class Mechanism(keras.layers.Layer):
-            def __init__(self, units, probability_fn, **kwargs):
-                super().__init__(**kwargs)
-                self.units = units
-                self.probability_fn = probability_fn
-
-            def get_config(self):
-                return {**super().get_config(), "units": self.units}
-
-            def call(self, x):
-                return self.probability_fn(x)
+        MECHANISM + """
 
         class Luong(Mechanism):
             def __init__(self, units, probability_fn=len, **kwargs):
