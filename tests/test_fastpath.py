@@ -85,11 +85,17 @@ def test_built_from_flake8s_tree_as_from_source(name):
 
 # Caches: what one file leaves behind.
 
-def test_the_linted_module_is_dropped_and_collected(tmp_path, monkeypatch):
-    seen = []
+def _forgotten(monkeypatch) -> list:
+    """Weak references to the modules the session forgets, as it forgets them."""
+    seen: list = []
     original = caches.forget
     monkeypatch.setattr(caches, "forget", lambda m, module, foreign: (
         seen.append(weakref.ref(module)) if module is not None else None, original(m, module, foreign)))
+    return seen
+
+
+def test_the_linted_module_is_dropped_and_collected(tmp_path, monkeypatch):
+    seen = _forgotten(monkeypatch)
     assert lint(POOLING, tmp_path / "pooling.py") == ["5:KL101"]
     assert "pooling" not in astroid.MANAGER.astroid_cache
     gc.unfreeze()
@@ -99,10 +105,7 @@ def test_the_linted_module_is_dropped_and_collected(tmp_path, monkeypatch):
 
 def test_the_linted_module_is_collected_before_the_survivors_are_frozen(tmp_path, monkeypatch):
     """By the session's own collection: frozen with the caches, it would stay until the next full one."""
-    seen = []
-    original = caches.forget
-    monkeypatch.setattr(caches, "forget", lambda m, module, foreign: (
-        seen.append(weakref.ref(module)) if module is not None else None, original(m, module, foreign)))
+    seen = _forgotten(monkeypatch)
     assert lint(POOLING, tmp_path / "pooling.py") == ["5:KL101"]
     assert seen and seen[0]() is None
 

@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import functools
 import json
-from importlib import resources
 from dataclasses import dataclass
 from typing import Any, Collection
 
-from .. import debug
+from . import shipped
 from .versions import Version, fold_ranges, parse, short_ranges
 
 DATA_FILE = "keras_config_facts.json"
@@ -165,10 +164,5 @@ def short_span(releases: Collection[Version], probed: tuple[Version, ...]) -> st
 
 @functools.lru_cache(maxsize=1)
 def default() -> ConfigKnowledge:
-    try:
-        text = resources.files(__package__).joinpath("data").joinpath(DATA_FILE).read_text(encoding="utf-8")
-    except (FileNotFoundError, OSError) as error:
-        # A broken install: the config rules go quiet, which must not pass for "all clear".
-        debug.internal_error(f"{__package__}/data/{DATA_FILE}", "loading Keras constructor facts", error)
-        return ConfigKnowledge({})  # no facts: every question answers "not known"
-    return ConfigKnowledge(json.loads(text))
+    # No facts (a broken install): every question answers "not known".
+    return ConfigKnowledge(shipped.load(DATA_FILE, "Keras constructor facts") or {})

@@ -12,12 +12,10 @@ only a call of one counts. Generated, never edited; layout in tools/probe_api.py
 from __future__ import annotations
 
 import functools
-import json
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 
-from .. import debug
+from . import shipped
 
 DATA_FILE = "keras2_api.json"
 # How each namespace is shown in a message: tf.keras as users write it.
@@ -94,13 +92,8 @@ class Keras2Api:
 
 @functools.lru_cache(maxsize=1)
 def default() -> Keras2Api:
-    try:
-        text = resources.files(__package__).joinpath("data").joinpath(DATA_FILE).read_text(encoding="utf-8")
-    except (FileNotFoundError, OSError) as error:
-        # A broken install: no file is narrowed to Keras 2, which must not pass unnoticed.
-        debug.internal_error(f"{__package__}/data/{DATA_FILE}", "loading the Keras 2 only API names", error)
-        return Keras2Api({}, {})
-    return Keras2Api.from_raw(json.loads(text))
+    raw = shipped.load(DATA_FILE, "the Keras 2 only API names")
+    return Keras2Api({}, {}) if raw is None else Keras2Api.from_raw(raw)  # none: no file is narrowed
 
 
 def _alternation(tails: list[tuple[str, ...]]) -> str:
