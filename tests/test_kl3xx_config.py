@@ -252,22 +252,8 @@ CASES_303 = [
     ),
     Case(
         "abstract through an intermediate base with nothing of its own; a docstring naming Mechanism(...)",
-        """
-        import keras
-
-        class Mechanism(keras.layers.Layer):
-            \"\"\"Subclass me; never call Mechanism(units, fn) yourself.\"\"\"
-
-            def __init__(self, units, probability_fn, **kwargs):
-                super().__init__(**kwargs)
-                self.units = units
-                self.probability_fn = probability_fn
-
-            def get_config(self):
-                return {**super().get_config(), "units": self.units}
-
-            def call(self, x):
-                return self.probability_fn(x)
+        MECHANISM.replace("(keras.layers.Layer):\n", '(keras.layers.Layer):\n            """Subclass me; never call '
+                          'Mechanism(units, fn) yourself."""\n\n') + """
 
         class _Monotonic(Mechanism):
             def initial_alignments(self):
