@@ -47,6 +47,12 @@ CASES = [
         [],
     ),
     Case(
+        "returned by a helper whose caller stores it on self on every call: fresh every call",
+        layer("self.out = self._make_dense()\nreturn self.out(x)",
+              extra="\n    def _make_dense(self):\n        return layers.Dense(4)\n"),
+        ["10:KL104"],
+    ),
+    Case(
         "returned by a helper whose caller applies it at once: fresh every call",
         layer("return self._make_dense()(x)",
               extra="\n    def _make_dense(self):\n        return layers.Dense(4)\n"),

@@ -69,12 +69,13 @@ def _kept(node: nodes.NodeNG, me: str | None) -> bool:
 
 
 def _returned_to_keeper(node: nodes.NodeNG, path) -> bool:
-    """``return Dense(...)`` from a helper whose caller keeps the result (``self.out = self._make_dense()``,
-    tf-models' ``_make_output_dense``): the layer is made once and kept, like one stored directly."""
+    """``return Dense(...)`` from a helper whose caller keeps the result under a guard (``if not self.built_:
+    self.out = self._make_dense()``, tf-models' ``_make_output_dense``): made once and kept, like a layer
+    stored directly. Unguarded, it is made anew on every call, which nothing else reports."""
     if not path or not isinstance(node.parent, nodes.Return):
         return False
     site = path[-1]
-    return _kept(site, syntax.self_name(site.frame()))
+    return _kept(site, syntax.self_name(site.frame())) and any(flow.under_condition(s, s.scope()) for s in path)
 
 
 def _short(call: nodes.Call, attr: str) -> str:
