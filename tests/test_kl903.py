@@ -104,6 +104,8 @@ CASES += [
     Case("an attribute store", model(SUB, "self.h = self.ln(x)\nreturn self.ln(self.h)"), []),
     Case("a container", model(SUB, "outs = [self.ln(x)]\nreturn self.ln(outs[0])"), []),
     Case("a method of the value", model(SUB, "h = self.ln(x)\nreturn self.ln(h.numpy())"), []),
+    Case("only a tensor shaped like it (ones_like)",
+         model(SUB, "h = self.ln(x)\nmask = keras.ops.ones_like(h)\nreturn h + self.ln(x * mask)"), []),
     Case("only its shape", model(SUB, "h = self.ln(x)\nreturn self.ln(keras.ops.reshape(x, keras.ops.shape(h)))"),
          []),
     Case("an assignment a path may skip", model(SUB, "y = self.ln(x)\nz = x\nif training:\n    z = y\n"

@@ -247,7 +247,8 @@ def may_leave_before(node: nodes.NodeNG, scope: nodes.NodeNG) -> bool:
 _DERIVE_STEPS = 256  # expressions looked at per question (each assignment once)
 # Calls whose result says something about a tensor (its shape, its type), not a value computed from it.
 _METADATA = frozenset({"shape", "int_shape", "shape_list", "get_shape", "rank", "ndim", "size", "dtype",
-                       "is_tensor", "is_keras_tensor", "isinstance", "len", "type"})
+                       "is_tensor", "is_keras_tensor", "isinstance", "len", "type",
+                       "zeros_like", "ones_like", "full_like", "empty_like"})
 
 
 def feeds(earlier: nodes.Call, later: nodes.Call, scope: nodes.FunctionDef) -> bool:
