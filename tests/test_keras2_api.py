@@ -51,6 +51,8 @@ CASES = [
     Case("one name, two modules", layer("from tensorflow.keras import backend as K\nfrom keras import ops as K\n"
                                         "x = K.placeholder(ndim=2)\n"), KL106),
     Case("a star import", layer(PLACEHOLDER + "from helpers import *\n"), KL106),
+    Case("tf.keras evidence beside a plain keras import (tf.keras may be tf_keras there)",
+         layer(PLACEHOLDER, header="import tensorflow as tf\nimport keras"), ["6:KL106"]),
     Case("inside try", layer("try:\n    x = tf.keras.backend.placeholder(ndim=2)\nexcept AttributeError:\n"
                              "    x = None\n"), KL106),
     Case("a guarded import", layer("try:\n    from tensorflow.keras.layers import LocallyConnected1D\n"

@@ -67,6 +67,10 @@ def first_use(tree: ast.AST, api: keras2_api.Keras2Api) -> Use | None:
         shown = api.keras2_only(".".join([module, *parts]), called) if module else None
         if shown is not None and not _guarded(guards):
             found.append(Use(shown, line))
+    # tf.keras can be tf_keras (TF_USE_LEGACY_KERAS) beside a Keras 3 `keras`: its uses say nothing about
+    # the file's plain `keras`, which the narrowed target would cover too.
+    if any(m == "keras" or m.startswith("keras.") for modules in walk.bindings.values() for m in modules):
+        found = [use for use in found if not use.shown.startswith("tf.keras")]
     return min(found, key=lambda use: use.line, default=None)
 
 
