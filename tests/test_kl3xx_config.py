@@ -5,6 +5,7 @@ from helpers import Case, run_case
 
 from flake8_keras_layers.engine.driver import analyze
 from flake8_keras_layers.knowledge import facts, versions
+from flake8_keras_layers.knowledge.config_facts import ConfigKnowledge
 
 
 def layer(init_params: str, get_config: str, init_body: str = "super().__init__(**kwargs)",
@@ -284,6 +285,34 @@ CASES_303 = [
         files={"pkg/__init__.py": "", "pkg/use.py": "from pkg.main import Mechanism\nm = Mechanism(4, len)\n"},
     ),
     Case(
+        "the base made through a module attribute: not abstract",
+        MECHANISM + """
+
+        class Luong(Mechanism):
+            def __init__(self, units, probability_fn="softmax", **kwargs):
+                super().__init__(units, probability_fn=len, **kwargs)
+
+            def get_config(self):
+                return {**super().get_config(), "probability_fn": "softmax"}
+        """,
+        ["10:KL303"],
+        files={"pkg/__init__.py": "", "pkg/use.py": "from pkg import main as base\nm = base.Mechanism(4, len)\n"},
+    ),
+    Case(
+        "a subclass that hands the argument on and builds on the base's config keeps its omission",
+        MECHANISM + """
+
+        class Luong(Mechanism):
+            def __init__(self, units, probability_fn=len, **kwargs):
+                super().__init__(units, probability_fn=probability_fn, **kwargs)
+
+            def get_config(self):
+                return super().get_config()
+        """,
+        ["10:KL303"],
+        files={"pkg/__init__.py": ""},
+    ),
+    Case(
         "a subclass without its own get_config makes the base's config its own",
         MECHANISM + """
 
@@ -355,6 +384,30 @@ CASES_303 = [
         [],
     ),
     Case(
+        "the only thing the functional inputs are made of: lost on reload",
+        """
+        import keras
+
+        class Backbone(keras.Model):
+            def __init__(self, depth, image_shape=(None, 3), **kwargs):
+                inputs = keras.Input(shape=image_shape)
+                x = keras.layers.Dense(depth)(inputs)
+                super().__init__(inputs=inputs, outputs=x, **kwargs)
+                self.depth = depth
+
+            def get_config(self):
+                return {"name": self.name, "depth": self.depth}
+        """,
+        ["11:KL303"],
+    ),
+    Case("a truth value derived from it is stored: lost on reload",
+         layer("units, mode='add', **kwargs", UPDATE,
+               "super().__init__(**kwargs)\n        self.subtract = mode == 'sub'",
+               extra="\n    def call(self, x):\n        return -x if self.subtract else x\n"), ["9:KL303"]),
+    Case("it shapes a weight through self.add_weight: lost on reload",
+         layer("units, width=4, **kwargs", UPDATE,
+               "super().__init__(**kwargs)\n        self.add_weight(shape=(width,))"), ["9:KL303"]),
+    Case(
         "the same helper's result kept for later: not construction-only",
         """
         import keras
@@ -383,14 +436,13 @@ CASES_303 = [
                "cell = keras.layers.SimpleRNNCell(units, seed=seed)\n        super().__init__(cell, **kwargs)",
                base="keras.layers.RNN"),
          ["9:KL303"]),
-    Case("a hardware-kernel switch Keras keeps out of its own configs (use_cudnn)",
+    Case("a hardware-kernel switch Keras keeps out of its own configs (use_cudnn), handed to an LSTM",
          layer("units, use_cudnn='auto', **kwargs", UPDATE,
-               "super().__init__(**kwargs)\n        self.use_cudnn = use_cudnn",
-               extra="\n    def call(self, x):\n        return x if self.use_cudnn else -x\n"), []),
-    Case("a switch of the same kind under another name is a plain argument",
-         layer("units, use_fused_kernel=False, **kwargs", UPDATE,
-               "super().__init__(**kwargs)\n        self.use_fused_kernel = use_fused_kernel",
-               extra="\n    def call(self, x):\n        return x if self.use_fused_kernel else -x\n"), ["9:KL303"]),
+               "super().__init__(**kwargs)\n        self.rnn = keras.layers.LSTM(units, use_cudnn=use_cudnn)"), []),
+    Case("another keyword handed the same way is a plain argument",
+         layer("units, go_backwards=False, **kwargs", UPDATE,
+               "super().__init__(**kwargs)\n        self.rnn = keras.layers.LSTM(units, go_backwards=go_backwards)"),
+         ["9:KL303"]),
     Case("stored on self under an attribute nothing reads: nothing changes on reload",
          layer("units, channel_axis=None, **kwargs", UPDATE,
                "super().__init__(**kwargs)\n        self.channels_axis = channel_axis"), []),
@@ -577,3 +629,12 @@ def test_kl303_a_plain_value_keeps_the_plain_fix(tmp_path):
     path.write_text(source)
     (found,) = [d for d in analyze(source, str(path), versions.Target.any(), facts.default()) if d.code == "KL303"]
     assert found.message.endswith("; make its keys the __init__ arguments")
+
+
+@pytest.mark.parametrize("fact, switch", [
+    ({"measured": [["3.2.0", "3.15.1"]], "omitted": [["3.2.0", "3.15.1"]], "fails_on_cpu": [["3.2.0", "3.2.0"]]}, True),
+    ({"measured": [["3.2.0", "3.15.1"]], "omitted": [["3.2.0", "3.9.2"]], "fails_on_cpu": [["3.2.0", "3.15.1"]]}, False),
+    ({"measured": [["3.2.0", "3.15.1"]], "omitted": [["3.2.0", "3.15.1"]], "fails_on_cpu": []}, False),
+])
+def test_a_switch_is_one_keras_keeps_out_of_every_config_and_fails_with_somewhere(fact, switch):
+    assert ("use_x" in ConfigKnowledge({"switches": {"use_x": fact}}).machine_switches) is switch

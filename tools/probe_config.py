@@ -34,8 +34,10 @@ Output (read by flake8_keras_layers/knowledge/config_facts.py)::
                                               "message": "Layer.add_weight() got multiple values for ..."},
                                              ...]},
                "Lambda": {"load .keras": [...], "load .h5": [...], "from_config": [...]}},
-     "switches": {"use_cudnn": {"classes": ["GRU", "LSTM"], "measured": [["3.1.0", "3.15.1"]],
-                                "omitted": [["3.1.0", "3.15.1"]], "fails_on_cpu": [...]}}}
+     "switches": {"use_cudnn": {"classes": ["GRU", "LSTM"], "measured": [["3.2.0", "3.15.1"]],
+                                "omitted": [["3.2.0", "3.15.1"]], "fails_on_cpu": [...],
+                                "errors": [{"versions": [...], "error": "ValueError",
+                                            "message": "use_cudnn=True was specified, but cuDNN is not ..."}]}}}
 
 ``params``: the class's own named ``__init__`` parameters; ``accepted``: every
 keyword it accepts (``params`` plus, through ``**kwargs``, every named parameter
@@ -76,7 +78,7 @@ from keras_classes import public_classes  # noqa: E402
 from flake8_keras_layers.knowledge.versions import fold_ranges  # noqa: E402
 
 # Bump when a measurement changes: cached raw results of another revision are probed again.
-PROBE_REVISION = 3
+PROBE_REVISION = 4
 _POPPED = r"""kwargs\.pop\(\s*["'](\w+)["']"""
 
 
@@ -294,9 +296,11 @@ def _compile_switches(raws: list[dict], versions: list) -> dict:
         classes = sorted({name for found in seen.values() for name in found})
         omitted = {v for v, found in seen.items() if all(c["omitted"] for c in found.values())}
         fails = {v for v, found in seen.items() if any(c["fails_on_cpu"] for c in found.values())}
+        why = {v: next(c["error"] for c in found.values() if c["fails_on_cpu"])
+               for v, found in seen.items() if v in fails}
         out[param] = {"classes": classes, "omitted": fold_ranges(versions, omitted.__contains__),
                       "fails_on_cpu": fold_ranges(versions, fails.__contains__), "measured": fold_ranges(
-                          versions, seen.__contains__)}
+                          versions, seen.__contains__), "errors": _variants(versions, why)}
     return out
 
 

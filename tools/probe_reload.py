@@ -201,7 +201,9 @@ def lambda_outcomes(keras) -> dict:
 
 
 def machine_switches(keras, np) -> dict:
-    """{parameter: {class: {"omitted": bool, "fails_on_cpu": bool}}} for the SWITCHES this release takes."""
+    """{parameter: {class: {"omitted": bool, "fails_on_cpu": bool, "error": outcome}}} for the SWITCHES this
+    release takes. ``fails_on_cpu``: the call raises with the switch True and works with it False (the
+    same sample), so the failure is the missing kernel's, not the sample's."""
     import inspect
 
     out: dict = {}
@@ -215,6 +217,20 @@ def machine_switches(keras, np) -> dict:
         except Exception:  # noqa: BLE001 - cannot even be made: unknown in this release
             continue
         x = np.ones((2, 4, 8), "float32")
-        fails = outcome(lambda: layer(*([x] * inputs)))["error"] is not None
-        out.setdefault(param, {})[cls.__name__] = {"omitted": omitted, "fails_on_cpu": fails}
+        on = _kernel_outcome(lambda: layer(*([x] * inputs)))
+        off = outcome(lambda: cls(**args, **{param: False})(*([x] * inputs)))
+        out.setdefault(param, {})[cls.__name__] = {"omitted": omitted, "error": on,
+                                                   "fails_on_cpu": on["error"] is not None and off["error"] is None}
     return out
+
+
+def _kernel_outcome(run) -> dict:
+    """``outcome``, with the message line that names the kernel (Keras wraps it in "Exception encountered
+    when calling ..."): the record of why the switch failed."""
+    try:
+        run()
+    except Exception as exc:  # noqa: BLE001 - any failure is the measurement
+        lines = [re.sub(r"\x1b\[[0-9;]*m", "", line).strip() for line in str(exc).splitlines()]
+        named = [line for line in lines if re.search(r"cudnn|flash|kernel", line, re.IGNORECASE)]
+        return {"error": type(exc).__name__, "message": (named or lines or [""])[0][:200]}
+    return {"error": None, "message": None}

@@ -58,20 +58,26 @@ def stored_under_keys(init: nodes.FunctionDef, keys: frozenset[str]) -> set[str]
     return {n.name for value in key_values(init, keys) for n in value.nodes_of_class(nodes.Name)}
 
 
-def construction_only(init: nodes.FunctionDef, param: str) -> bool:
+def construction_only(init: nodes.FunctionDef, param: str, keys: frozenset[str], model: bool) -> bool:
     """``param`` only has a one-time effect in ``__init__`` and is left out of the config on purpose:
-    never stored on ``self`` nor handed to anything that keeps it (a constructor, a function), only
-    tested, rebound, or given to a method of the instance itself (``self.load_weights(weights)``,
-    ``self.determine_input(input_tensor)``), whose effect a reloaded copy does not need."""
+    never stored on ``self``, even as something derived, nor handed to anything that keeps it (a
+    constructor, a function), only tested, rebound, or given to a method of the instance itself
+    (``self.load_weights(weights)``, ``self.determine_input(input_tensor)``; not ``self.add_weight``,
+    whose weight it shapes), whose effect a reloaded copy does not need. In a ``model`` it may also
+    build the functional inputs beside a config key (``_builds_functional_inputs``)."""
     me = syntax.self_name(init)
     uses = [n for n in init.nodes_of_class(nodes.Name) if n.name == param]
-    return bool(uses) and all(_one_time_use(use, me, param) for use in uses)
+    return bool(uses) and all(_one_time_use(use, me, param, keys, model) for use in uses)
 
 
-def _one_time_use(use: nodes.Name, me: str | None, param: str) -> bool:
+def _one_time_use(use: nodes.Name, me: str | None, param: str, keys: frozenset[str], model: bool) -> bool:
     statement = use.statement()
     if isinstance(statement, (nodes.Raise, nodes.Assert)):
         return True  # an error message or a check
+    if isinstance(statement, (nodes.Assign, nodes.AugAssign, nodes.AnnAssign)):
+        targets = statement.targets if isinstance(statement, nodes.Assign) else [statement.target]
+        if any(isinstance(t, (nodes.AssignAttr, nodes.Subscript)) for t in targets):
+            return False  # `self.subtract = mode == "sub"`: something derived from it is kept
     if isinstance(statement, (nodes.If, nodes.While)) and use in statement.test.nodes_of_class(nodes.Name):
         return True  # `if weights is not None:`
     child: nodes.NodeNG = use
@@ -83,7 +89,9 @@ def _one_time_use(use: nodes.Name, me: str | None, param: str) -> bool:
         if isinstance(parent, nodes.Call):
             if child is parent.func:
                 return False
-            return syntax.is_self_attr(parent.func, me) or _builds_functional_inputs(parent, statement)
+            if syntax.is_self_attr(parent.func, me):
+                return not parent.func.attrname.startswith("add_")  # add_weight/add_variable keep its effect
+            return model and _builds_functional_inputs(parent, child, statement, keys)
         child = parent
     if isinstance(statement, (nodes.Assign, nodes.AugAssign)):
         targets = statement.targets if isinstance(statement, nodes.Assign) else [statement.target]
@@ -91,9 +99,16 @@ def _one_time_use(use: nodes.Name, me: str | None, param: str) -> bool:
     return False
 
 
-def _builds_functional_inputs(call: nodes.Call, statement: nodes.NodeNG) -> bool:
-    """``inputs = parse_inputs(input_shape, input_tensor)`` then ``super().__init__(inputs=inputs, ...)``:
-    the value only makes the functional model's inputs, which a reload makes anew from the config."""
+def _builds_functional_inputs(call: nodes.Call, arg: nodes.NodeNG, statement: nodes.NodeNG,
+                              keys: frozenset[str]) -> bool:
+    """``inputs = parse_inputs(input_shape, input_tensor)`` then ``super().__init__(inputs=inputs, ...)``, with
+    another argument of that call a config key (``input_shape``): ``arg`` only attaches the functional
+    model's inputs to an existing tensor, and a reload makes them anew from the key. Alone
+    (``keras.Input(shape=image_shape)``) it is what the inputs are made of: not construction-only."""
+    arg = arg.value if isinstance(arg, nodes.Keyword) else arg
+    others = [a for a in [*call.args, *(k.value for k in call.keywords or [])] if a is not arg]
+    if not any(isinstance(a, nodes.Name) and a.name in keys for a in others):
+        return False
     if not (isinstance(statement, nodes.Assign) and statement.value is call and len(statement.targets) == 1):
         return False
     target = statement.targets[0]
@@ -101,7 +116,7 @@ def _builds_functional_inputs(call: nodes.Call, statement: nodes.NodeNG) -> bool
         return False
     for super_call in syntax.super_init_calls(statement.frame()):
         keywords = {k.arg: k.value for k in super_call.keywords or [] if k.arg}
-        functional = "outputs" in keywords or len(super_call.args) >= 2  # Model(inputs, outputs); not RNN(cell)
+        functional = "outputs" in keywords or len(super_call.args) >= 2  # Model(inputs, outputs)
         given = [keywords.get("inputs"), *super_call.args[:1]] if functional else []
         if any(isinstance(g, nodes.Name) and g.name == target.name for g in given):
             return True
@@ -163,4 +178,11 @@ def kept_unread(init: nodes.FunctionDef, param: str, carried: set[int]) -> bool:
     for read in module.nodes_of_class(nodes.Attribute):  # AssignAttr is not an Attribute
         if read.attrname in attrs and not any(id(a) in carried for a in read.node_ancestors()):
             return False
-    return not any(isinstance(n, nodes.Const) and n.value in attrs for n in module.nodes_of_class(nodes.Const))
+    return not spells(module, attrs)  # getattr(self, "channels_axis")
+
+
+def spells(node: nodes.NodeNG, strings: set[str], but: str | None = None) -> bool:
+    """Some string constant under ``node`` is one of ``strings`` (``kwargs.pop("classes", 1000)``,
+    ``getattr(self, "axis")``); ``but``: not inside the method of that name."""
+    return any(isinstance(n.value, str) and n.value in strings and (but is None or n.frame().name != but)
+               for n in node.nodes_of_class(nodes.Const))

@@ -20,7 +20,7 @@ from .base import ClassContext, Diagnostic, Rule
 from .lifecycle import keras_init_skipped
 from ..analysis.config_keys import ConfigDict, returned_config
 from ..analysis.params import (carried_values, construction_only, has_default, kept_unread, named_params,
-                               names_passed_to_super, not_plain_data, stored_under_keys)
+                               names_passed_to_super, not_plain_data, spells, stored_under_keys)
 from ..analysis.subclasses import abstract_base, fixed_by_subclasses, subclasses
 
 
@@ -179,11 +179,11 @@ class ConfigMissingArg(Rule):
         covered |= stored_under_keys(init, config.keys)
         # A hardware-kernel switch stays out of the config on purpose, as Keras' own layers keep it (probed).
         covered |= config_facts.default().machine_switches
-        found = [p for p in named_params(init) if p.name not in covered and not construction_only(init, p.name)]
+        model = ctx.ancestry.is_a("Model")
+        found = [p for p in named_params(init)
+                 if p.name not in covered and not construction_only(init, p.name, config.keys, model)]
         owner = ctx.ancestry.chain[init_index]
-        if found and abstract_base(owner):
-            return []
-        return [p for p in found if not fixed_by_subclasses(owner, p.name)]
+        return [p for p in found if not fixed_by_subclasses(owner, p.name) and not abstract_base(owner, p.name)]
 
     def unaccepted(self, ctx: ClassContext, config: ConfigDict, init_index: int) -> list[str]:
         inits = (syntax.defined_method(k, "__init__") for k in ctx.ancestry.chain)
@@ -195,9 +195,8 @@ class ConfigMissingArg(Rule):
             # through **kwargs that a method of the base reads by key (kimm's set_properties).
             known = subclasses(ctx.cls)
             found = [key for key in found if not any(
-                s.params is None or s.unread or key in s.params or (s.kwargs and _spelt_in_class(ctx.cls, key))
-                for s in known
-            )]
+                s.params is None or s.unread or key in s.params
+                or (s.kwargs and spells(ctx.cls, {key}, but="get_config")) for s in known)]
         return sorted(found)
 
 
@@ -208,7 +207,8 @@ def accepted(ctx: ClassContext, index: int, key: str) -> bool | None:
         if init is None:
             base = ctx.ancestry.base  # Keras 2 constructors are not probed: None (unsure) for them
             return config_facts.default().accepts(base.name, key, ctx.releases(base).keras3)
-        if key in {p.name for p in named_params(init)} or _names_key(init, key):
+        # A key spelt out in __init__ (``kwargs.pop("config_file", ...)``) is taken from **kwargs.
+        if key in {p.name for p in named_params(init)} or spells(init, {key}):
             return True
         kwarg = init.args.kwarg
         if kwarg is None:
@@ -216,16 +216,6 @@ def accepted(ctx: ClassContext, index: int, key: str) -> bool | None:
         if not _forwards_kwargs(init, kwarg):
             return None  # swallowed, or passed on in a way not followed
         index += 1
-
-
-def _spelt_in_class(cls: nodes.ClassDef, key: str) -> bool:
-    """A method of ``cls`` other than ``get_config`` spells the key out (``kwargs.pop("classes", 1000)``)."""
-    return any(n.value == key and n.frame().name != "get_config" for n in cls.nodes_of_class(nodes.Const))
-
-
-def _names_key(init: nodes.FunctionDef, key: str) -> bool:
-    """The key is spelt out in ``__init__`` (``kwargs.pop("config_file", ...)``): taken from **kwargs."""
-    return any(isinstance(n, nodes.Const) and n.value == key for n in init.nodes_of_class(nodes.Const))
 
 
 def _forwards_kwargs(init: nodes.FunctionDef, kwarg: str) -> bool:

@@ -41,8 +41,9 @@ def test_a_switch_is_kept_out_of_keras_configs_and_fails_where_its_kernel_is_mis
                 for first, last in config_facts.default().switches[switch]["fails_on_cpu"])
     assert outcomes[f"{switch} serialised"]["ok"] is not fails, outcomes
     assert outcomes[f"{switch} left out"]["ok"], outcomes
+    cls, args, _ = LAYERS[switch]
     source = (f"import keras\n\nclass Block(keras.layers.Layer):\n    def __init__(self, units, {switch}=None, **kw):\n"
-              f"        super().__init__(**kw)\n        self.units = units\n        self.{switch} = {switch}\n\n"
-              "    def call(self, x):\n        return x if self.{0} else -x\n\n".format(switch)
-              + "    def get_config(self):\n        return {**super().get_config(), 'units': self.units}\n")
+              f"        super().__init__(**kw)\n        self.units = units\n"
+              f"        self.inner = {cls}({args}, {switch}={switch})\n\n"
+              "    def get_config(self):\n        return {**super().get_config(), 'units': self.units}\n")
     assert lint(source, tmp_path / "block.py", version, ("KL303",)) == []
