@@ -22,7 +22,7 @@ from typing import Iterator
 import astroid
 from astroid import bases, nodes, util
 
-from . import budget, callees
+from . import budget, callees, held
 from ..knowledge import stubs
 
 # Project classes followed up a hierarchy before giving up (rebuild.deep_classes relies on it).
@@ -229,6 +229,9 @@ def constructed_class(call: nodes.Call) -> Ancestry | None:
     """The Keras ancestry of the class ``call`` provably instantiates (``Dense(8)``), else None."""
     if callees.is_imported_function(call.func):
         return None  # known without astroid building the function's module (callees.py)
+    if held.holds_instance(call.func):
+        budget.spend()  # as the inference it replaces: the budget's steps stay those of every run before
+        return None  # an instance held in self.<attr> (held.py)
     values = safe_infer_all(call.func)
     if values is None or len({id(v) for v in values}) != 1 or not isinstance(values[0], nodes.ClassDef):
         return None

@@ -155,7 +155,8 @@ def use_project_keras(root: str | None) -> None:
 _STUB_CACHE: dict[int, dict[str, nodes.Module]] = {}
 # Every stub module and class with its names as built: linted code can add to them
 # (``keras.Model.x = ...`` registers ``x``), and no file may see another file's additions.
-_PRISTINE: list[tuple[nodes.LocalsDictNodeNG, dict[str, int]]] = []
+# With each scope, its names and their counts as tuples, compared after every file at C speed.
+_PRISTINE: list[tuple[nodes.LocalsDictNodeNG, dict[str, int], tuple[str, ...], tuple[int, ...]]] = []
 
 
 def _stub_modules_cached(knowledge: Knowledge) -> dict[str, nodes.Module]:
@@ -166,15 +167,18 @@ def _stub_modules_cached(knowledge: Knowledge) -> dict[str, nodes.Module]:
         _PRISTINE.clear()
         modules = {id(m): m for m in _STUB_CACHE[key].values()}.values()
         for scope in [*modules, *(c for m in modules for c in m.body if isinstance(c, nodes.ClassDef))]:
-            _PRISTINE.append((scope, {name: len(values) for name, values in scope.locals.items()}))
+            names = {name: len(values) for name, values in scope.locals.items()}
+            _PRISTINE.append((scope, names, tuple(names), tuple(names.values())))
     return _STUB_CACHE[key]
 
 
 def restore() -> None:
     """Undo what linted code added to the stubs (cheap when, as usual, it added nothing)."""
-    for scope, names in _PRISTINE:
+    for scope, names, keys, counts in _PRISTINE:
         if getattr(scope, "instance_attrs", None):
             scope.instance_attrs.clear()
+        if tuple(scope.locals) == keys and tuple(map(len, scope.locals.values())) == counts:
+            continue  # as built (the usual case); anything else is put back as it was
         if len(scope.locals) != len(names) or any(len(v) != names.get(k) for k, v in scope.locals.items()):
             for name in [n for n in scope.locals if n not in names]:
                 del scope.locals[name]
