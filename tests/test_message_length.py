@@ -73,3 +73,22 @@ def test_a_message_with_long_names_fits_one_line_and_names_the_class(code, tmp_p
         line = f"{code} {BY_CODE[code].name}: {diagnostic.message}"
         assert len(line) <= MAX_LINE, line
         assert LONG in diagnostic.message
+
+
+def test_the_shortest_kl303_form_counts_in_words(tmp_path):
+    """One required argument and one reset: '1 required arg missing', '1 arg reset', no plural s."""
+    source = f"""import keras
+
+class {LONG}Mechanism(keras.layers.Layer):
+    def __init__(self, units, probability_function_for_the_scores, memory_sequence_lengths_of_the_batch=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.all = (units, probability_function_for_the_scores, memory_sequence_lengths_of_the_batch)
+
+    def get_config(self):
+        return {{**super().get_config(), "units": self.all}}
+"""
+    path = tmp_path / "m.py"
+    path.write_text(source)
+    (found,) = analyze(source, str(path), option_target(None), facts.default(), rules=[BY_CODE["KL303"]])
+    assert "1 required arg missing (reload raises TypeError), 1 arg reset to defaults" in found.message, found.message

@@ -118,10 +118,10 @@ class ConfigMissingArg(Rule):
 
         def render(shown: int) -> str:
             if not shown:  # only how many: the shortest form
-                failing = ", ".join([f"{len(required)} required args missing"] * bool(required)
-                                    + [f"{len(unknown)} unknown keys"] * bool(unknown))
+                failing = ", ".join([f"{_count(required, 'required arg')} missing"] * bool(required)
+                                    + [f"{_count(unknown, 'unknown key')}"] * bool(unknown))
                 parts = [f"{failing} (reload raises TypeError)"] if failing else []
-                parts += [f"{len(defaulted)} args reset to defaults"] if defaulted else []
+                parts += [f"{_count(defaulted, 'arg')} reset to defaults"] if defaulted else []
                 fix = "serialise, rebuild in from_config" if serialise else "match the keys to __init__"
                 return f"{ctx.cls.name}.get_config(): {', '.join(parts)}; {fix}"
             parts = []
@@ -225,6 +225,10 @@ def _forwards_kwargs(init: nodes.FunctionDef, kwarg: str) -> bool:
         for call in syntax.super_init_calls(init)
         for k in call.keywords or []
     )
+
+
+def _count(names: list, noun: str) -> str:
+    return f"{len(names)} {noun}{'s' if len(names) > 1 else ''}"
 
 
 def _names(names, shown: int = 3) -> str:
