@@ -43,6 +43,17 @@ MECHANISM = """
                 return self.probability_fn(x)
 """
 
+# A concrete subclass deciding its own config: its own probability_fn, handed on as a function.
+LUONG = """
+
+        class Luong(Mechanism):
+            def __init__(self, units, probability_fn="softmax", **kwargs):
+                super().__init__(units, probability_fn=len, **kwargs)
+
+            def get_config(self):
+                return {**super().get_config(), "probability_fn": "softmax"}
+"""
+
 CASES_303 = [
     # Missing constructor arguments.
     Case("seed 003 sketch: every argument in the config",
@@ -272,29 +283,13 @@ CASES_303 = [
     ),
     Case(
         "the same base called by name somewhere in the package is not abstract",
-        MECHANISM + """
-
-        class Luong(Mechanism):
-            def __init__(self, units, probability_fn="softmax", **kwargs):
-                super().__init__(units, probability_fn=len, **kwargs)
-
-            def get_config(self):
-                return {**super().get_config(), "probability_fn": "softmax"}
-        """,
+        MECHANISM + LUONG,
         ["10:KL303"],
         files={"pkg/__init__.py": "", "pkg/use.py": "from pkg.main import Mechanism\nm = Mechanism(4, len)\n"},
     ),
     Case(
         "the base made through a module attribute: not abstract",
-        MECHANISM + """
-
-        class Luong(Mechanism):
-            def __init__(self, units, probability_fn="softmax", **kwargs):
-                super().__init__(units, probability_fn=len, **kwargs)
-
-            def get_config(self):
-                return {**super().get_config(), "probability_fn": "softmax"}
-        """,
+        MECHANISM + LUONG,
         ["10:KL303"],
         files={"pkg/__init__.py": "", "pkg/use.py": "from pkg import main as base\nm = base.Mechanism(4, len)\n"},
     ),
