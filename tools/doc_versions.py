@@ -12,7 +12,9 @@ fact, as KL105 uses), ``global fact_a fact_b`` shows global facts, and
 members (``init_resets.<attr>=<value>``) name for those classes.
 From the constructor/config facts (tools/probe_config.py): ``call add_weight``
 (or ``call Lambda``) shows what each probed call form did per release, and
-``reload`` which base config keys reach a subclass's ``__init__`` on reload.
+``reload`` which base config keys reach a subclass's ``__init__`` on reload,
+``switches`` where Keras keeps each hardware-kernel switch out of its configs
+and where a layer with it set fails on a CPU, with Keras' error.
 
 ``python tools/doc_versions.py`` rewrites every block from the shipped data;
 ``--check`` exits 1 if a page is stale (the test suite runs the same check).
@@ -104,6 +106,17 @@ def _reload_table(config: config_facts.ConfigKnowledge, knowledge: Knowledge) ->
     return "\n".join(rows) + "\n"
 
 
+def _switches_table(config: config_facts.ConfigKnowledge, knowledge: Knowledge) -> str:
+    rows = ["| switch | classes | kept out of their configs | set to `True`, fails (probed on a CPU) |",
+            "|---|---|---|---|"]
+    for switch, fact in sorted(config.switches.items()):
+        omitted = _describe({"versions": fact["omitted"]}, knowledge)
+        fails = "; ".join(f"{_describe(v, knowledge)}: {v['error']} \"{v['message']}\"" for v in fact["errors"])
+        classes = ", ".join(f"`{c}`" for c in fact["classes"])
+        rows.append(f"| `{switch}` | {classes} | {omitted} | {fails or 'never'} |")
+    return "\n".join(rows) + "\n"
+
+
 def table(spec: str, knowledge: Knowledge) -> str:
     """Classes grouped by the Keras 3 releases in which the fact of ``spec`` holds."""
     words = spec.split()
@@ -113,6 +126,8 @@ def table(spec: str, knowledge: Knowledge) -> str:
         return _calls_table(words[1], config_facts.default(), knowledge) + _footer(knowledge)
     if words[0] == "reload":
         return _reload_table(config_facts.default(), knowledge) + _footer(knowledge)
+    if words[0] == "switches":
+        return _switches_table(config_facts.default(), knowledge) + _footer(knowledge)
     if words[0] == "family":
         return _family_table(words[1], words[2:], knowledge) + _footer(knowledge)
     fact, unless = words[0], [w[1:] for w in words[1:] if w.startswith("-")]

@@ -191,9 +191,9 @@ def subclasses(cls: nodes.ClassDef) -> list[Subclass]:
     return found
 
 
-def fixed_by_subclasses(cls: nodes.ClassDef, param: str) -> bool:
-    """``cls`` has project subclasses, and each has its own ``__init__`` that does not take ``param``."""
-    found = subclasses(cls)
+def fixed_by_subclasses(found: list[Subclass], param: str) -> bool:
+    """There are project subclasses (``subclasses(cls)``), and each has its own ``__init__`` that does not
+    take ``param``."""
     return bool(found) and all(s.params is not None and (s.unread or param not in s.params) for s in found)
 
 

@@ -183,7 +183,8 @@ class ConfigMissingArg(Rule):
         found = [p for p in named_params(init)
                  if p.name not in covered and not construction_only(init, p.name, config.keys, model)]
         owner = ctx.ancestry.chain[init_index]
-        return [p for p in found if not fixed_by_subclasses(owner, p.name) and not abstract_base(owner, p.name)]
+        known = subclasses(owner) if found else []  # read once, asked per parameter
+        return [p for p in found if not fixed_by_subclasses(known, p.name) and not abstract_base(owner, p.name)]
 
     def unaccepted(self, ctx: ClassContext, config: ConfigDict, init_index: int) -> list[str]:
         inits = (syntax.defined_method(k, "__init__") for k in ctx.ancestry.chain)
