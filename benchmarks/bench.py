@@ -3,16 +3,18 @@
 For each pinned corpus (the keras, keras-hub and tf-keras wheels from PyPI,
 see corpus.py) it runs plain flake8 (a venv without the plugin, created here
 with the same flake8, pycodestyle, pyflakes and mccabe versions) and flake8
-with the plugin (this interpreter's environment), alternating, ``--pairs``
-times, ``-j1``, on the same files. It prints the median time ratio (CPU time
-of the flake8 process, which other load on the machine disturbs least, and
-wall time), the peak RSS of each, the plugin's own per-file times and its
+with the plugin (this interpreter's environment), once with an empty result
+cache (every file analysed: the figure the targets are about) and once with
+every file's results cached (a run on unchanged files), in rotating order,
+``--pairs`` rounds, ``-j1``, on the same files. It prints the median time
+ratios (CPU time of the flake8 process, which other load on the machine
+disturbs least, and wall time), the peak RSS of each, the plugin's own per-file times and its
 cold start measured in-process (inprocess.py), what it adds to an editor's
 one-file lint in a fresh process (editor.py), the slowest file of all, and a
 markdown table of the figures for the README.
 
 ``--diagnostics DIR`` instead writes the plugin's full output per corpus
-(``--select=KL --extend-select=KL9``, sorted) to ``DIR/<corpus>.txt``: run it
+(``--select=KL --extend-select=KL9``, sorted, no cached result used) to ``DIR/<corpus>.txt``: run it
 before and after a change and ``diff -r`` the two directories.
 
 Unix only (it reads the children's resource usage with os.wait4).
@@ -70,12 +72,13 @@ def _check_plugins(python: Path, expect_plugin: bool) -> None:
                  f"{'installed' if expect_plugin else 'absent'}")
 
 
-def run_flake8(python: Path, root: Path, *args: str) -> dict:
-    """One flake8 run over ``root``: wall and CPU seconds, peak RSS (MB), exit code, stdout."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+def run_flake8(python: Path, root: Path, *args: str, cache: str | None = None) -> dict:
+    """One flake8 run over ``root``: wall and CPU seconds, peak RSS (MB), exit code, stdout. ``cache``: the
+    plugin's result cache directory (engine/cache.py), else an empty one made for this run."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.TemporaryDirectory() as empty:
         start = time.perf_counter()
         process = subprocess.Popen([str(python), "-m", "flake8", "--isolated", *args, "."], cwd=root,
-                                   stdout=out, stderr=err, env=_env())
+                                   stdout=out, stderr=err, env={**_env(), editor.CACHE_ENV: cache or empty})
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
         process.returncode = code = os.waitstatus_to_exitcode(status)
@@ -89,17 +92,26 @@ def run_flake8(python: Path, root: Path, *args: str) -> dict:
 
 
 def measure(name: str, root: Path, plain: Path, pairs: int, jobs: int) -> dict:
-    runs: dict[str, list[dict]] = {"plain": [], "plugin": []}
-    for index in range(pairs):
-        # Alternate who goes first, so a drift in machine load hits both sides alike.
-        order = ("plain", "plugin") if index % 2 == 0 else ("plugin", "plain")
-        for side in order:
-            python = plain if side == "plain" else Path(sys.executable)
-            runs[side].append(run_flake8(python, root, f"-j{jobs}"))
-        print(f"  {name} pair {index + 1}/{pairs}: plain {runs['plain'][-1]['cpu']:.1f}s CPU, "
-              f"plugin {runs['plugin'][-1]['cpu']:.1f}s CPU", file=sys.stderr)
+    """``pairs`` rounds of plain flake8, the plugin with an empty result cache ("plugin": every file
+    analysed, the first run on a checkout) and the plugin with every file's results cached ("warm": a
+    run on unchanged files), in rotating order. The warm runs must print what the cold ones print."""
+    runs: dict[str, list[dict]] = {"plain": [], "plugin": [], "warm": []}
+    with tempfile.TemporaryDirectory() as primed:
+        run_flake8(Path(sys.executable), root, f"-j{jobs}", cache=primed)
+        for index in range(pairs):
+            # Rotate who goes first, so a drift in machine load hits every side alike.
+            order = [*runs][index % 3:] + [*runs][:index % 3]
+            for side in order:
+                python = plain if side == "plain" else Path(sys.executable)
+                runs[side].append(run_flake8(python, root, f"-j{jobs}", cache=primed if side == "warm" else None))
+            print(f"  {name} round {index + 1}/{pairs}: plain {runs['plain'][-1]['cpu']:.1f}s CPU, "
+                  f"plugin {runs['plugin'][-1]['cpu']:.1f}s CPU, cached {runs['warm'][-1]['cpu']:.1f}s CPU",
+                  file=sys.stderr)
+    if any(r["stdout"] != runs["plugin"][0]["stdout"] for r in runs["plugin"] + runs["warm"]):
+        sys.exit(f"{name}: the runs with cached results printed something else than the runs without")
     ratio = {key: statistics.median(b[key] / a[key] for a, b in zip(runs["plain"], runs["plugin"]))
              for key in ("cpu", "wall")}
+    warm = statistics.median(b["cpu"] / a["cpu"] for a, b in zip(runs["plain"], runs["warm"]))
     inprocess = json.loads(subprocess.run([sys.executable, str(HERE / "inprocess.py"), str(root)], env=_env(),
                                           capture_output=True, text=True, check=True).stdout)
     return {
@@ -110,20 +122,23 @@ def measure(name: str, root: Path, plain: Path, pairs: int, jobs: int) -> dict:
         "plugin_cpu_s": statistics.median(r["cpu"] for r in runs["plugin"]),
         "plain_rss_mb": max(r["rss_mb"] for r in runs["plain"]),
         "plugin_rss_mb": max(r["rss_mb"] for r in runs["plugin"]),
+        "warm_cpu_ratio": warm,
+        "warm_cpu_s": statistics.median(r["cpu"] for r in runs["warm"]),
         "inprocess": inprocess,
     }
 
 
 def table(results: list[dict]) -> str:
     lines = [
-        "| corpus | files (reaching astroid) | flake8 + plugin / flake8, CPU (wall) | peak RSS, -j1 "
-        "| plugin per file p50 / p95 / max | cold start |",
-        "|---|---|---|---|---|---|",
+        "| corpus | files (reaching astroid) | flake8 + plugin / flake8, CPU (wall) | same, results cached, CPU "
+        "| peak RSS, -j1 | plugin per file p50 / p95 / max | cold start |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in results:
         p = r["inprocess"]
         lines.append(
             f"| {r['corpus']} | {p['files']} ({p['astroid_files']}) | {r['cpu_ratio']:.2f}x ({r['wall_ratio']:.2f}x) "
+            f"| {r['warm_cpu_ratio']:.2f}x "
             f"| {r['plain_rss_mb']:.0f} MB -> {r['plugin_rss_mb']:.0f} MB "
             f"| {p['p50_ms']:.1f} / {p['p95_ms']:.0f} / {p['max_ms']:.0f} ms | {p['cold_start_s']:.2f} s |"
         )
@@ -131,10 +146,11 @@ def table(results: list[dict]) -> str:
 
 
 def editor_table(latency: dict[str, dict]) -> str:
-    lines = ["| one file, fresh process (editor) | flake8 alone, CPU | the plugin adds, CPU (wall) |", "|---|---|---|"]
+    lines = ["| one file, fresh process (editor) | flake8 alone, CPU | the plugin adds, CPU (wall) "
+             "| same, the file's results cached |", "|---|---|---|---|"]
     for label, e in latency.items():
         lines.append(f"| {label} | {e['plain_cpu_s']:.2f} s | {e['added_cpu_s']:.2f} s ({e['added_wall_s']:.2f} s), "
-                     f"median of {e['runs']} |")
+                     f"median of {e['runs']} | {e['warm_added_cpu_s']:.2f} s ({e['warm_added_wall_s']:.2f} s) |")
     return "\n".join(lines)
 
 
@@ -153,7 +169,8 @@ def details(r: dict) -> str:
     slowest = ", ".join(f"{path} {ms:.0f} ms" for path, ms in p["slowest"])
     return (
         f"{r['corpus']}: flake8 {r['plain_cpu_s']:.1f}s CPU, with plugin {r['plugin_cpu_s']:.1f}s CPU "
-        f"(median of pairs: {r['cpu_ratio']:.2f}x CPU, {r['wall_ratio']:.2f}x wall); "
+        f"(median of rounds: {r['cpu_ratio']:.2f}x CPU, {r['wall_ratio']:.2f}x wall), results cached "
+        f"{r['warm_cpu_s']:.1f}s CPU ({r['warm_cpu_ratio']:.2f}x); "
         f"peak RSS {r['plain_rss_mb']:.0f} -> {r['plugin_rss_mb']:.0f} MB\n"
         f"  in-process: {p['files']} files, {p['astroid_files']} reach astroid, {p['findings']} findings; "
         f"warm total {p['warm_total_s']:.2f}s; per file p50 {p['p50_ms']:.2f} ms, p95 {p['p95_ms']:.1f} ms, "

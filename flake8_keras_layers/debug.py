@@ -9,12 +9,16 @@ in a fixed shape that tools parse::
     flake8-keras-layers: internal error: FILE: WHERE: EXCEPTION
     flake8-keras-layers: budget stop: FILE: WHERE: steps|time
     flake8-keras-layers: source skipped: FILE: REASON
+    flake8-keras-layers: cache not written: DIRECTORY: EXCEPTION
     flake8-keras-layers: debug summary: F files, C classes checked, E internal errors, B budget stops
 
 A skipped source is a project metadata file the target could not be read
-from (knowledge/declared.py); it is not counted in the summary. The counters
-are per process (flake8's ``--jobs`` workers each print their own summary);
-they are the only process-wide state here.
+from (knowledge/declared.py), an unwritten cache entry costs the next run
+time (engine/cache.py); neither is counted in the summary. With the switch
+on, the result cache is written but never read: every file is analysed.
+The counters are per process (flake8's ``--jobs`` workers each print their
+own summary); they and the failure count the cache reads are the only
+process-wide state here.
 """
 
 from __future__ import annotations
@@ -46,6 +50,17 @@ class Counters:
 
 
 COUNTERS = Counters()
+
+
+@dataclass
+class Failures:
+    """Contained failures of this process, counted whether or not the switch is on: the result cache
+    (engine/cache.py) stores no file that had one."""
+
+    count: int = 0
+
+
+FAILURES = Failures()
 _summary_for_pid: int | None = None  # the process whose exit prints COUNTERS (once)
 
 
@@ -107,6 +122,7 @@ def class_checked() -> None:
 
 def internal_error(filename: str, where: str, error: BaseException) -> None:
     """A contained exception: ``where`` names the class, rule or stage it cost."""
+    FAILURES.count += 1
     if enabled():
         _arm_summary()
         COUNTERS.errors += 1
@@ -114,6 +130,7 @@ def internal_error(filename: str, where: str, error: BaseException) -> None:
 
 
 def budget_stop(filename: str, where: str, reason: str) -> None:
+    FAILURES.count += 1
     if enabled():
         _arm_summary()
         COUNTERS.budget_stops += 1
@@ -124,3 +141,10 @@ def source_skipped(path: str, reason: str) -> None:
     """A project metadata file (pyproject.toml, a requirements file...) that could not be used."""
     if enabled():
         _emit(f"{PREFIX} source skipped: {path}: {reason}")
+
+
+def cache_not_written(directory: str, error: BaseException) -> None:
+    """The result cache could not be written (a read-only or full disk): the results stand, the next run
+    analyses the file again. Not a failure of the analysis: not counted."""
+    if enabled():
+        _emit(f"{PREFIX} cache not written: {directory}: {_describe(error)}")

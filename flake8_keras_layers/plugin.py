@@ -25,6 +25,8 @@ class KerasLayersChecker:
 
     # The option's target, when given; otherwise each file's project decides (target.for_directory).
     option_target: versions.Target | None = None
+    # Where unchanged files' results are kept between runs (engine/cache.py); None: not kept.
+    cache_dir: str | None = None
 
     def __init__(self, tree: ast.AST, filename: str, lines: list[str]):
         self.tree = tree
@@ -43,6 +45,22 @@ class KerasLayersChecker:
             "(default: the project's declared keras/tensorflow requirements, else the installed keras, "
             "else any known release). A 2.x value means keras/tf.keras are Keras 2.",
         )
+        option_manager.add_option(
+            "--keras-cache-dir",
+            default=None,
+            parse_from_config=True,
+            normalize_paths=True,  # relative to the config file that sets it
+            metavar="DIR",
+            help="where the results of unchanged files are kept between runs (default: "
+            "$FLAKE8_KERAS_LAYERS_CACHE_DIR, else the user's cache directory, ~/.cache/flake8-keras-layers)",
+        )
+        option_manager.add_option(
+            "--no-keras-cache",
+            action="store_true",
+            default=False,
+            parse_from_config=True,
+            help="analyse every file, keeping no results between runs",
+        )
         opt_in = sorted(trigger.code for trigger in triggers.ALL if trigger.opt_in)
         if opt_in:
             option_manager.extend_default_ignore(opt_in)
@@ -50,6 +68,12 @@ class KerasLayersChecker:
     @classmethod
     def parse_options(cls, options) -> None:
         debug.process_started()
+        if getattr(options, "no_keras_cache", False):
+            cls.cache_dir = None
+        else:
+            from .engine import cache  # noqa: PLC0415 - see the imports
+
+            cls.cache_dir = getattr(options, "keras_cache_dir", None) or cache.default_dir()
         spec = options.keras_version
         if spec is None:
             cls.option_target = None
@@ -76,18 +100,28 @@ class KerasLayersChecker:
             if screened is None:
                 debug.file_started()  # as analyze() counts the files it settles
                 return
-            from .engine.driver import analyze  # noqa: PLC0415 - see the imports
-            from .knowledge import facts  # noqa: PLC0415
-            from .rules import BY_CODE  # noqa: PLC0415
+            if self.cache_dir is None or project.is_stdin(self.filename) or project.keras_source_root(self.filename):
+                found = self._analyze(source, screened, self.file_target)
+            else:  # Keras' own tree is left out: its modules stand in for the stubs (knowledge/stubs.py)
+                from .engine import cache  # noqa: PLC0415 - see the imports
 
-            # The target and the facts are passed unread: a file may yet be settled without them.
-            found = analyze(source, self.filename, self.file_target, facts.default, self.tree, screened=screened)
+                target = self.file_target()
+                found = cache.analyze(cache.store(self.cache_dir), source, self.filename, target,
+                                      lambda: self._analyze(source, screened, target))
         except Exception as error:  # noqa: BLE001 - flake8 aborts every file's report on one exception
             debug.internal_error(self.filename, "file", error)
             return
-        for diagnostic in found:
-            text = diagnostic.flake8_text(BY_CODE[diagnostic.code].name)
-            yield diagnostic.line, diagnostic.col, text, type(self)
+        for line, col, text in found:
+            yield line, col, text, type(self)
+
+    def _analyze(self, source: str, screened, target) -> list[tuple[int, int, str]]:
+        from .engine.driver import analyze  # noqa: PLC0415 - see the imports
+        from .knowledge import facts  # noqa: PLC0415
+        from .rules import BY_CODE  # noqa: PLC0415
+
+        # The target and the facts are passed unread: a file may yet be settled without them.
+        found = analyze(source, self.filename, target, facts.default, self.tree, screened=screened)
+        return [(d.line, d.col, d.flake8_text(BY_CODE[d.code].name)) for d in found]
 
 
 def _keras_version(text: str):

@@ -36,3 +36,11 @@ def fresh_project(monkeypatch):
     for finder in spec._SPEC_FINDERS:
         getattr(finder.find_module, "cache_clear", lambda: None)()  # not an lru_cache in astroid 3.3
     modutils._cache_normalize_path_.cache_clear()
+
+
+def pytest_configure(config):
+    # The flake8 runs of the suite keep their result cache (engine/cache.py) out of the user's cache directory.
+    import os  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    os.environ.setdefault("FLAKE8_KERAS_LAYERS_CACHE_DIR", tempfile.mkdtemp(prefix="flake8-keras-layers-cache-"))

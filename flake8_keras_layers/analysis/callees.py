@@ -27,12 +27,15 @@ import ast
 import functools
 import os
 import re
+import sys
 import tokenize
 
 import astroid
 from astroid import nodes
 from astroid.constraint import get_constraints
 from astroid.interpreter._import import spec as import_spec
+
+from . import reads
 
 # astroid's _parse_string retries without type comments when the failing line has one of these.
 _TYPE_COMMENT = re.compile(r"#\s+type:")
@@ -157,10 +160,12 @@ def _module_for(modname: str):
     file it would build; _NOT_FOUND when it would raise (the import then falls back or fails); None for
     anything else (a hook's module, an extension, a namespace package...)."""
     manager = astroid.MANAGER
+    reads.searched(modname, sys.path)  # what the answer depends on, for the result cache (reads.py)
     if modname in manager.module_denylist:
         return _NOT_FOUND
     cached = manager.astroid_cache.get(modname)
     if cached is not None:
+        reads.module(getattr(cached, "file", None))
         return cached
     if modname == "__main__":
         return None
@@ -172,6 +177,7 @@ def _module_for(modname: str):
         return None
     if not found.location.endswith(".py") or manager.prefer_stubs:
         return None  # astroid may read another file beside it (get_source_file): not mirrored
+    reads.module(found.location)
     return found.location
 
 

@@ -20,7 +20,7 @@ import re
 
 from astroid import nodes
 
-from . import project, syntax
+from . import project, reads, syntax
 
 MAX_FILES = 5000
 _CLASS_LINE = re.compile(r"^[ \t]*class[ \t]+(\w+)[ \t]*\(([^)]*)\)", re.M)
@@ -171,6 +171,7 @@ def _package(cls: nodes.ClassDef) -> tuple[str | None, _Index | None]:
         return None, None
     modname, root = project.module_name_for(path)
     package_dir = os.path.join(root, modname.split(".")[0])
+    reads.tree(package_dir)  # every file of it may decide, for the result cache (reads.py)
     return (path, _package_index(package_dir)) if os.path.isdir(package_dir) else (path, None)
 
 

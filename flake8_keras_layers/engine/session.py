@@ -24,6 +24,8 @@ Process-wide state, on purpose, and only this:
   inside the analyses, which should not carry it around);
 - the Keras family a class's rules are running for (``resolver.family_view``,
   for the same reason; opened and closed around those rules by the driver);
+- while the result cache records what a file read (engine/cache.py, analysis/reads.py):
+  ``AstroidManager.ast_from_module_name``, wrapped to tell it every import, restored at close;
 - the debug counters (debug.py);
 - the walks of the file's scopes the rules asked for (analysis/syntax.py), dropped at close;
 - what each project root declares, and the target it makes (knowledge/declared.py,
@@ -33,13 +35,15 @@ Process-wide state, on purpose, and only this:
 from __future__ import annotations
 
 import ast
+import os
 import sys
 from typing import Callable, Iterable
 
 import astroid
 from astroid import nodes
+from astroid.manager import AstroidManager
 
-from ..analysis import budget, project, syntax
+from ..analysis import budget, project, reads, syntax
 from ..knowledge import stubs
 from ..knowledge.facts import Knowledge
 from .. import debug
@@ -57,6 +61,7 @@ class Session:
         self._added_roots: list[str] = []
         self._undo: list[tuple[nodes.Module | None, list]] = []
         self.deadline = 0.0
+        self._unhook: Callable[[], None] | None = None
 
     def __enter__(self) -> "Session":
         # astroid caches every module it parses, forever: bounded (caches.py).
@@ -72,10 +77,20 @@ class Session:
             if root and root not in sys.path:
                 sys.path.append(root)
                 self._added_roots.append(root)
+        if reads.recording():  # for the result cache (engine/cache.py): what decides each import
+            self._unhook = _record_imports()
+            for entry in sys.path:
+                reads.directory(entry or os.getcwd())
+            if not project.is_stdin(self.filename):
+                modname, root = project.module_name_for(self.filename)
+                reads.searched(modname, [root])  # a new __init__.py above it renames it
         self.deadline = budget.clock() + FILE_BUDGET_SECONDS
         return self
 
     def __exit__(self, *exc_info) -> None:
+        if self._unhook is not None:
+            self._unhook()
+            self._unhook = None
         self._forget()  # a frame of its own: no name of this one may still hold the module when settle() collects
         syntax.forget_walks()
         for root in self._added_roots:
@@ -121,3 +136,22 @@ class Session:
             debug.budget_stop(self.filename, where, spent.exhausted)
             return []
         return found
+
+
+def _record_imports() -> Callable[[], None]:
+    """Every module astroid resolves (cached or built) and every import it fails, told to reads.py; returns
+    the undo. On the class: astroid asks ``AstroidManager()``, a new instance sharing the state."""
+    original = AstroidManager.ast_from_module_name
+
+    def recorded(self, modname, context_file=None, use_cache=True):
+        if isinstance(modname, str):
+            reads.searched(modname, [*sys.path, *([os.path.dirname(context_file)] if context_file else [])])
+        module = original(self, modname, context_file, use_cache)
+        path = getattr(module, "file", None)
+        if not (isinstance(path, str) and path.startswith(stubs.STUB_ROOT)):
+            reads.module(path if isinstance(path, str) else None,
+                         () if path else [p for p in getattr(module, "path", None) or () if isinstance(p, str)])
+        return module
+
+    AstroidManager.ast_from_module_name = recorded
+    return lambda: setattr(AstroidManager, "ast_from_module_name", original)

@@ -1,0 +1,301 @@
+"""The result cache (engine/cache.py): a file is analysed again whenever anything its results depend on changed.
+
+Every scenario runs the real flake8 twice or more on one project with one
+cache directory, changing the project in between, and compares each output
+with a run that keeps no cache (``--no-keras-cache``): they must be equal.
+The in-process tests show that a hit does not run the analysis at all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from flake8_keras_layers import debug
+from flake8_keras_layers.analysis import reads
+from flake8_keras_layers.engine import cache
+from flake8_run import flake8
+
+BASE_WITH_BUILD = """
+    import keras
+
+    class Base(keras.layers.Layer):
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(2,))
+"""
+BASE_WITHOUT_BUILD = """
+    import keras
+
+    class Base(keras.layers.Layer):
+        pass
+"""
+# KL104: a project layer whose own code makes weights (Base.build), constructed in call().
+CHILD = """
+    import keras
+    from pkg.base import Base
+
+    class Child(keras.layers.Layer):
+        def call(self, x):
+            return Base()(x)
+"""
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    """Writes the files, then ages the whole tree: a package edited in the last two seconds is never trusted
+    (reads.py), and the scenarios must show the cache answering, not merely declining."""
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+        _age(path)
+
+
+def stamps(cache_dir: Path) -> dict[Path, tuple[int, int]]:
+    """Each entry's inode and mtime: an entry that answered was not written again."""
+    return {e: (e.stat().st_ino, e.stat().st_mtime_ns) for e in entries(cache_dir)}
+
+
+def lint(project: Path, cache_dir: Path | None, *extra: str) -> list[str]:
+    args = ["--isolated", "--select=KL", "--extend-select=KL9", *extra]
+    args += [f"--keras-cache-dir={cache_dir}"] if cache_dir else ["--no-keras-cache"]
+    result = flake8(*args, ".", cwd=project)
+    assert result.returncode in (0, 1), result.stderr
+    return sorted(result.stdout.splitlines())
+
+
+def same_as_uncached(project: Path, cache_dir: Path, *extra: str) -> list[str]:
+    cached = lint(project, cache_dir, *extra)
+    assert cached == lint(project, None, *extra)
+    return cached
+
+
+def entries(cache_dir: Path) -> list[Path]:
+    return sorted(cache_dir.glob(f"results-{cache.FORMAT}/*/*.json"))
+
+
+@pytest.fixture
+def project(tmp_path):
+    root = tmp_path / "project"
+    write(root, {"pkg/__init__.py": "", "pkg/base.py": BASE_WITH_BUILD, "pkg/child.py": CHILD})
+    return root
+
+
+def test_a_base_class_changed_in_another_module_is_seen(project, tmp_path):
+    store = tmp_path / "cache"
+    first = same_as_uncached(project, store)
+    assert any("KL104" in line for line in first)
+    stored = stamps(store)
+    assert len(stored) == 2  # base.py and child.py; the empty __init__.py never reaches the analysis
+    assert same_as_uncached(project, store) == first
+    assert stamps(store) == stored  # every file answered from the cache
+    write(project, {"pkg/base.py": BASE_WITHOUT_BUILD})
+    assert not any("KL104" in line for line in same_as_uncached(project, store))
+    write(project, {"pkg/base.py": BASE_WITH_BUILD})
+    assert same_as_uncached(project, store) == first
+
+
+# KL303, only when Base is a Keras layer: decided by astroid importing ``base`` for the class's bases (a
+# module outside the package, whose files KL303 reads itself).
+SUBCLASS = """
+    from base import Base
+
+    class Child(Base):
+        def __init__(self, units, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+
+        def get_config(self):
+            config = super().get_config()
+            config.update({"other": 1})
+            return config
+"""
+PLAIN_BASE = """
+    class Base:
+        def __init__(self, **kwargs):
+            pass
+
+        def get_config(self):
+            return {}
+"""
+
+
+def test_a_base_class_that_stops_being_a_layer_is_seen(project, tmp_path):
+    store = tmp_path / "cache"
+    write(project, {"pkg/child.py": SUBCLASS, "base.py": BASE_WITH_BUILD})
+    assert any("KL303" in line for line in same_as_uncached(project, store))
+    stored = stamps(store)
+    same_as_uncached(project, store)
+    assert stamps(store) == stored
+    write(project, {"base.py": PLAIN_BASE})
+    assert not any("KL303" in line for line in same_as_uncached(project, store))
+
+
+def test_a_module_added_where_an_import_failed_is_seen(project, tmp_path):
+    store = tmp_path / "cache"
+    write(project, {"pkg/child.py": CHILD.replace("pkg.base", "pkg.layers.base")})
+    assert not any("KL104" in line for line in same_as_uncached(project, store))
+    write(project, {"pkg/layers/__init__.py": "", "pkg/layers/base.py": BASE_WITH_BUILD})
+    assert any("KL104" in line for line in same_as_uncached(project, store))
+
+
+def test_a_module_shadowing_the_one_imported_is_seen(project, tmp_path):
+    """``base`` resolves from the working directory's sys.path entry once a ``base.py`` exists there."""
+    store = tmp_path / "cache"
+    write(project, {"pkg/child.py": CHILD.replace("from pkg.base import", "from base import"),
+                    "lib/base.py": BASE_WITH_BUILD})
+    os.rename(project / "pkg" / "base.py", project / "pkg" / "unused.py")
+    assert not any("KL104" in line for line in same_as_uncached(project, store))
+    write(project, {"base.py": BASE_WITH_BUILD})  # the project root is a search root of pkg/child.py
+    assert any("KL104" in line for line in same_as_uncached(project, store))
+
+
+def test_the_target_is_part_of_the_key(project, tmp_path):
+    store = tmp_path / "cache"
+    write(project, {"pkg/child.py": """
+        from keras import layers, models
+
+        model = models.Sequential([layers.Conv1D(32, 3, activation=layers.ReLU())])
+    """})
+    wide = same_as_uncached(project, store)
+    narrow = same_as_uncached(project, store, "--keras-version=3.10")
+    assert any("KL301" in line for line in wide) and not narrow
+    assert same_as_uncached(project, store) == wide
+    assert same_as_uncached(project, store, "--keras-version=3.10") == narrow
+
+
+def test_a_deleted_or_corrupt_cache_costs_only_time(project, tmp_path):
+    store = tmp_path / "cache"
+    first = same_as_uncached(project, store)
+    for entry in entries(store):
+        entry.write_text("{not json")
+    assert same_as_uncached(project, store) == first
+    for entry in entries(store):
+        entry.write_text(json.dumps({"env": "x"}))
+    assert same_as_uncached(project, store) == first
+    for entry in entries(store):
+        entry.unlink()
+    assert same_as_uncached(project, store) == first
+
+
+def test_an_unwritable_cache_directory_is_not_used(project, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    assert lint(project, blocker / "cache") == lint(project, None)
+
+
+def test_no_keras_cache_writes_nothing(project, tmp_path):
+    result = flake8("--isolated", "--select=KL", "--no-keras-cache", ".", cwd=project,
+                    env={cache.ENV_DIR: str(tmp_path / "cache")})
+    assert result.returncode == 1
+    assert not (tmp_path / "cache").exists()
+
+
+def test_the_environment_variable_chooses_the_default_directory(project, tmp_path):
+    result = flake8("--isolated", "--select=KL", ".", cwd=project, env={cache.ENV_DIR: str(tmp_path / "env-cache")})
+    assert result.returncode == 1
+    assert entries(tmp_path / "env-cache")
+    assert (tmp_path / "env-cache" / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+# -- in process: what is stored, and that a hit does not analyse --------------------------------------------
+
+
+def test_a_hit_does_not_run_the_analysis_and_a_changed_source_does(tmp_path):
+    store = cache.Store(str(tmp_path / "cache"))
+    path = str(tmp_path / "layer.py")
+    Path(path).write_text("x = 1\n")
+    runs = []
+
+    def run():
+        runs.append(1)
+        return [(1, 0, "KL999 fake: stored")]
+
+    assert cache.analyze(store, "x = 1\n", path, "target", run) == [(1, 0, "KL999 fake: stored")]
+    assert cache.analyze(store, "x = 1\n", path, "target", run) == [(1, 0, "KL999 fake: stored")]
+    assert len(runs) == 1
+    cache.analyze(store, "x = 2\n", path, "target", run)
+    cache.analyze(store, "x = 2\n", path, "other target", run)
+    assert len(runs) == 3
+
+
+def test_what_the_analysis_read_decides_a_hit(tmp_path):
+    store = cache.Store(str(tmp_path / "cache"))
+    path, dependency = str(tmp_path / "layer.py"), tmp_path / "base.py"
+    dependency.write_text("A = 1\n")
+    runs = []
+
+    def run():
+        runs.append(1)
+        reads.file(str(dependency))
+        return []
+
+    cache.analyze(store, "", path, "t", run)
+    cache.analyze(store, "", path, "t", run)
+    assert len(runs) == 1
+    dependency.write_text("A = 2\n")
+    reads._fingerprints.clear()  # a new flake8 run: fingerprints are kept per process
+    cache.analyze(store, "", path, "t", run)
+    assert len(runs) == 2
+
+
+def test_a_file_whose_analysis_contained_a_failure_is_not_stored(tmp_path):
+    store = cache.Store(str(tmp_path / "cache"))
+    path = str(tmp_path / "layer.py")
+
+    def failing():
+        debug.internal_error(path, "class X (line 1)", ValueError("boom"))
+        return []
+
+    cache.analyze(store, "", path, "t", failing)
+    assert not entries(tmp_path / "cache")
+
+
+def test_debug_mode_writes_but_never_reads(tmp_path, monkeypatch):
+    store = cache.Store(str(tmp_path / "cache"))
+    path = str(tmp_path / "layer.py")
+    runs = []
+    monkeypatch.setenv(debug.ENV, "1")
+    for _ in range(2):
+        cache.analyze(store, "", path, "t", lambda: runs.append(1) or [])
+    assert len(runs) == 2 and entries(tmp_path / "cache")
+
+
+def _age(root: Path) -> None:
+    """``root`` and every file under it last modified a minute ago (fingerprints distrust recent edits)."""
+    then = time.time() - 60
+    for path in (root, *root.rglob("*")):
+        os.utime(path, (then, then))
+
+
+def test_a_package_tree_dependency_changes_with_any_of_its_files(tmp_path):
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/a.py": "class A: pass\n"})
+    _age(tmp_path)
+    before = reads._compute("tree", str(tmp_path / "pkg"))
+    assert reads._compute("tree", str(tmp_path / "pkg")) == before
+    write(tmp_path, {"pkg/sub/b.py": "class B(A): pass\n"})
+    _age(tmp_path)
+    assert reads._compute("tree", str(tmp_path / "pkg")) != before
+    write(tmp_path, {"pkg/a.py": "class A: passed\n"})
+    _age(tmp_path)
+    assert reads._compute("tree", str(tmp_path / "pkg")) != before
+
+
+def test_a_tree_with_a_file_edited_just_now_matches_nothing(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "a.py").write_text("class A: pass\n")
+    assert reads._compute("tree", str(tmp_path / "pkg")) != reads._compute("tree", str(tmp_path / "pkg"))
+
+
+def test_a_directory_fingerprint_is_what_an_import_could_find_there(tmp_path):
+    write(tmp_path, {"pkg/__init__.py": ""})
+    assert reads._compute("dir", str(tmp_path / "missing")) == "-"
+    before = reads._compute("dir", str(tmp_path / "pkg"))
+    (tmp_path / "pkg" / "notes.txt").write_text("not importable")
+    assert reads._compute("dir", str(tmp_path / "pkg")) == before
+    (tmp_path / "pkg" / "sub").mkdir()  # a namespace package
+    assert reads._compute("dir", str(tmp_path / "pkg")) != before
