@@ -147,6 +147,9 @@ def _compute(kind: str, path: str) -> str:
             with open(path, "rb") as handle:
                 return hashlib.sha256(handle.read()).hexdigest()
         if kind == "dir":
+            if os.path.isfile(path):  # a zip or egg on the search path: rewritten when it changes
+                stat = os.stat(path)
+                return f"stat:{stat.st_mtime_ns}:{stat.st_size}"
             return _digest(_importable(path))
         if kind == "tree":
             return _tree_digest(path)
