@@ -170,3 +170,27 @@ def test_what_the_process_keeps_is_built_without_collections_and_frozen(monkeypa
     assert gc.isenabled()
     assert gc.get_freeze_count() >= frozen + 1000
     assert caches._cached_after_full == len(astroid.MANAGER.astroid_cache)
+
+
+def test_a_file_runs_with_fewer_young_collections_and_the_host_gets_its_thresholds_back(tmp_path, monkeypatch):
+    host = (600, 9, 8)
+    original = gc.get_threshold()
+    seen = []
+    real_forget = caches.forget
+    monkeypatch.setattr(caches, "forget", lambda *args: (seen.append(gc.get_threshold()), real_forget(*args)))
+    gc.set_threshold(*host)
+    try:
+        assert lint(POOLING, tmp_path / "pooling.py") == ["5:KL101"]
+        assert gc.get_threshold() == host
+    finally:
+        gc.set_threshold(*original)
+    assert seen and seen[0] == (caches.FILE_GEN0_THRESHOLD, 9, 8)  # still automatic: bounded garbage
+
+
+def test_a_session_that_did_not_open_leaves_the_thresholds_to_the_next_one(tmp_path, monkeypatch):
+    original = gc.get_threshold()
+    caches.hold()
+    caches.hold()  # a second open before any close keeps the host's values, not the raised ones
+    assert gc.get_threshold()[0] == caches.FILE_GEN0_THRESHOLD
+    assert lint(POOLING, tmp_path / "pooling.py") == ["5:KL101"]
+    assert gc.get_threshold() == original
