@@ -35,6 +35,17 @@ def test_every_spelling_of_a_definition_passes(definition):
     assert "KL101" in class_rules_kept(source)
 
 
+@pytest.mark.parametrize("spelling", ["undef build(self, s):", "_def build(self, s):", "xdef\\\n build(self):"])
+def test_def_must_be_a_whole_word(spelling):
+    assert "KL101" not in class_rules_kept(f"class P(Base):\n    x = 1  # {spelling}\n")
+
+
+def test_several_bases_must_follow_the_class_keyword_as_a_whole_word():
+    kept = {r.code for r in prefilter.text_allows(ALL, "subclass P(A, B): pass\n")}
+    assert "KL101" not in kept
+    assert "KL101" in {r.code for r in prefilter.text_allows(ALL, "class P(A, B): pass\n")}
+
+
 def test_non_ascii_sources_skip_the_text_step():
     # Python folds identifiers (NFKC): `def ｂｕｉｌｄ` defines `build`.
     source = POOLING.replace("def build", "def \uff42\uff55\uff49\uff4c\uff44")

@@ -47,10 +47,12 @@ class Triggered(Protocol):
 
 R = TypeVar("R", bound=Triggered)
 
-# `def name` / `async def name`, also split by a backslash continuation.
-_DEF = re.compile(r"\bdef[\s\\]+(\w+)")
+# `def name` / `async def name`, also split by a backslash continuation. The word boundary is asserted
+# after the keyword, not before (``\bdef``): the same matches, but a pattern that starts with a literal
+# lets ``re`` jump from one "def" to the next (keras-hub: 0.11 -> 0.005 s for the 816 files).
+_DEF = re.compile(r"def(?<=\bdef)[\s\\]+(\w+)")
 # A class statement with a comma among its bases (a superset of "several bases").
-_SEVERAL_BASES = re.compile(r"\bclass[\s\\]+\w+[\s\\]*\([^)]*,")
+_SEVERAL_BASES = re.compile(r"class(?<=\bclass)[\s\\]+\w+[\s\\]*\([^)]*,")
 
 
 def _needles(rule: Triggered) -> frozenset[str]:
