@@ -205,3 +205,33 @@ def test_a_session_that_did_not_open_leaves_the_thresholds_to_the_next_one(tmp_p
     assert gc.get_threshold()[0] == caches.FILE_GEN0_THRESHOLD
     assert lint(POOLING, tmp_path / "pooling.py") == ["5:KL101"]
     assert gc.get_threshold() == original
+
+
+CALLS = [
+    "x = 1\n",
+    "layer = Dense(4, activation='relu')\n",
+    "f(**{'activation': 'relu'})\n",
+    "@deco(activation='relu')\ndef f(a=g(activation=1)):\n    return lambda: h(activation=2)\n",
+    "class C(Base, metaclass=M):\n    w = self.add_weight\n",
+    "class C(Base):\n    def build(self, s):\n        self.w = self.add_weight(shape=s)\n",
+    "y = f'{Lambda(lambda t: t)}'\nz = [k(activation=i) for i in range(3)]\n",
+    "obj.add_weight[0](1)\n(lambda: 0)(activation=1)\n",
+    "match v:\n    case P(x=1):\n        Lambda(f)\n",
+]
+
+
+@pytest.mark.parametrize("source", CALLS)
+def test_the_calls_step_sees_every_call_ast_walk_sees(source):
+    """Against the plain definition: the last name of each called expression, each keyword, anywhere."""
+    module_rules = tuple(r for r in ALL if isinstance(r, ModuleRule))
+    tree = ast.parse(source)
+    callees, keywords = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            callees.add(func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None))
+            keywords.update(k.arg for k in node.keywords)
+    expected = tuple(r for r in module_rules if r.callees & callees or r.keywords & keywords)
+    assert prefilter.called(tree, module_rules) == expected
+    for rule in module_rules:  # one rule at a time too: the walk may stop early
+        assert prefilter.called(tree, (rule,)) == tuple(r for r in expected if r is rule)
