@@ -154,9 +154,11 @@ def called(tree: ast.AST, rules: tuple[R, ...]) -> tuple[R, ...]:
         if isinstance(node, ast.Call):
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-            triggered.update(id(rule) for rule in callees.get(name, ()) if name)
+            if isinstance(name, str):
+                triggered.update(id(rule) for rule in callees.get(name, ()))
             for keyword in node.keywords:
-                triggered.update(id(rule) for rule in keywords.get(keyword.arg, ()) if keyword.arg)
+                if keyword.arg is not None:  # None: **mapping
+                    triggered.update(id(rule) for rule in keywords.get(keyword.arg, ()))
         for field_name in node._fields:
             value = getattr(node, field_name, None)
             if isinstance(value, ast.AST):
