@@ -35,6 +35,17 @@ def test_every_spelling_of_a_definition_passes(definition):
     assert "KL101" in class_rules_kept(source)
 
 
+@pytest.mark.parametrize("spelling", ["undef build(self, s):", "_def build(self, s):", "xdef\\\n build(self):"])
+def test_def_must_be_a_whole_word(spelling):
+    assert "KL101" not in class_rules_kept(f"class P(Base):\n    x = 1  # {spelling}\n")
+
+
+def test_several_bases_must_follow_the_class_keyword_as_a_whole_word():
+    kept = {r.code for r in prefilter.text_allows(ALL, "subclass P(A, B): pass\n")}
+    assert "KL101" not in kept
+    assert "KL101" in {r.code for r in prefilter.text_allows(ALL, "class P(A, B): pass\n")}
+
+
 def test_non_ascii_sources_skip_the_text_step():
     # Python folds identifiers (NFKC): `def ｂｕｉｌｄ` defines `build`.
     source = POOLING.replace("def build", "def \uff42\uff55\uff49\uff4c\uff44")
@@ -170,3 +181,57 @@ def test_what_the_process_keeps_is_built_without_collections_and_frozen(monkeypa
     assert gc.isenabled()
     assert gc.get_freeze_count() >= frozen + 1000
     assert caches._cached_after_full == len(astroid.MANAGER.astroid_cache)
+
+
+def test_a_file_runs_with_fewer_young_collections_and_the_host_gets_its_thresholds_back(tmp_path, monkeypatch):
+    host = (600, 9, 8)
+    original = gc.get_threshold()
+    seen = []
+    real_forget = caches.forget
+    monkeypatch.setattr(caches, "forget", lambda *args: (seen.append(gc.get_threshold()), real_forget(*args)))
+    gc.set_threshold(*host)
+    try:
+        assert lint(POOLING, tmp_path / "pooling.py") == ["5:KL101"]
+        assert gc.get_threshold() == host
+    finally:
+        gc.set_threshold(*original)
+    assert seen and seen[0] == (caches.FILE_GEN0_THRESHOLD, 9, 8)  # still automatic: bounded garbage
+
+
+def test_a_session_that_did_not_open_leaves_the_thresholds_to_the_next_one(tmp_path, monkeypatch):
+    original = gc.get_threshold()
+    caches.hold()
+    caches.hold()  # a second open before any close keeps the host's values, not the raised ones
+    assert gc.get_threshold()[0] == caches.FILE_GEN0_THRESHOLD
+    assert lint(POOLING, tmp_path / "pooling.py") == ["5:KL101"]
+    assert gc.get_threshold() == original
+
+
+CALLS = [
+    "x = 1\n",
+    "layer = Dense(4, activation='relu')\n",
+    "f(**{'activation': 'relu'})\n",
+    "@deco(activation='relu')\ndef f(a=g(activation=1)):\n    return lambda: h(activation=2)\n",
+    "class C(Base, metaclass=M):\n    w = self.add_weight\n",
+    "class C(Base):\n    def build(self, s):\n        self.w = self.add_weight(shape=s)\n",
+    "y = f'{Lambda(lambda t: t)}'\nz = [k(activation=i) for i in range(3)]\n",
+    "obj.add_weight[0](1)\n(lambda: 0)(activation=1)\n",
+    "match v:\n    case P(x=1):\n        Lambda(f)\n",
+]
+
+
+@pytest.mark.parametrize("source", CALLS)
+def test_the_calls_step_sees_every_call_ast_walk_sees(source):
+    """Against the plain definition: the last name of each called expression, each keyword, anywhere."""
+    module_rules = tuple(r for r in ALL if isinstance(r, ModuleRule))
+    tree = ast.parse(source)
+    callees, keywords = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            callees.add(func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None))
+            keywords.update(k.arg for k in node.keywords)
+    expected = tuple(r for r in module_rules if r.callees & callees or r.keywords & keywords)
+    assert prefilter.called(tree, module_rules) == expected
+    for rule in module_rules:  # one rule at a time too: the walk may stop early
+        assert prefilter.called(tree, (rule,)) == tuple(r for r in expected if r is rule)

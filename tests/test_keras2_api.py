@@ -141,3 +141,18 @@ def test_the_shipped_data_names_what_the_cases_rely_on():
         assert name in api.absent["keras"], name
     assert "backend.conv2d" in api.absent["keras"] and "backend.conv2d" not in api.absent["tensorflow.keras"]
     assert "optimizers.legacy.Adam" in api.raises_on_call["tensorflow.keras"]
+
+
+def test_the_text_check_needs_the_import_name_as_a_whole_word(monkeypatch):
+    """`mytf.keras.backend.placeholder` is no use of `tf` (the word boundary before the name)."""
+    reached = []
+    monkeypatch.setattr(keras2_uses, "first_use", lambda tree, api: reached.append(1))
+    target = versions.Target.any()
+    for source in ("import tensorflow as tf\nx = mytf.keras.backend.placeholder\n",
+                   "import tensorflow as tf\nx = _tf.keras.backend.placeholder\n"):
+        assert keras2_uses.narrow(target, ast.parse(source), source) is target
+    assert not reached
+    for source in ("import tensorflow as tf\nx = tf.keras.backend.placeholder\n",
+                   "import tensorflow as tf\nx = (tf .keras. backend.placeholder)\n"):
+        keras2_uses.narrow(target, ast.parse(source), source)
+    assert len(reached) == 2

@@ -15,6 +15,7 @@ looks at versions or Keras (``if tf.__version__ < "2.16"``, a function's
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -89,11 +90,20 @@ def _may_use(tree: ast.AST, source: str, api: keras2_api.Keras2Api) -> bool:
                     return True
                 attributes = api.continuations(module)
                 if attributes:
-                    patterns.append(rf"\b{re.escape(name)}{attributes}")
+                    patterns.append(_chain(name, attributes))
         else:
             for name in ("body", "orelse", "finalbody", "handlers", "cases"):
                 todo.extend(getattr(node, name, ()))
-    return bool(patterns) and re.search("|".join(patterns), source) is not None
+    return any(pattern.search(source) for pattern in patterns)
+
+
+@functools.lru_cache(maxsize=256)
+def _chain(name: str, attributes: str) -> re.Pattern[str]:
+    """``name`` as a whole word, then ``attributes``. The word boundary is asserted after the name, not
+    before it (``\\bname``): the same matches, but a pattern that starts with a literal lets ``re`` jump
+    from one occurrence of the name to the next (keras-hub: 0.10 -> 0.01 s); compiled once per pair."""
+    word = re.escape(name)
+    return re.compile(rf"{word}(?<=\b{word}){attributes}")
 
 
 def _bound(node: ast.Import | ast.ImportFrom):

@@ -47,10 +47,12 @@ class Triggered(Protocol):
 
 R = TypeVar("R", bound=Triggered)
 
-# `def name` / `async def name`, also split by a backslash continuation.
-_DEF = re.compile(r"\bdef[\s\\]+(\w+)")
+# `def name` / `async def name`, also split by a backslash continuation. The word boundary is asserted
+# after the keyword, not before (``\bdef``): the same matches, but a pattern that starts with a literal
+# lets ``re`` jump from one "def" to the next (keras-hub: 0.11 -> 0.005 s for the 816 files).
+_DEF = re.compile(r"def(?<=\bdef)[\s\\]+(\w+)")
 # A class statement with a comma among its bases (a superset of "several bases").
-_SEVERAL_BASES = re.compile(r"\bclass[\s\\]+\w+[\s\\]*\([^)]*,")
+_SEVERAL_BASES = re.compile(r"class(?<=\bclass)[\s\\]+\w+[\s\\]*\([^)]*,")
 
 
 def _needles(rule: Triggered) -> frozenset[str]:
@@ -78,20 +80,15 @@ def text_allows(rules: tuple[R, ...], source: str) -> tuple[R, ...]:
 
 @dataclass
 class FileSummary:
-    """What the stdlib AST says about the classes and calls of a file (step 2)."""
+    """What the stdlib AST says about the classes of a file (step 2)."""
 
     class_methods: dict[int, set[str]] = field(default_factory=dict)  # line -> own methods
     class_bases: dict[int, int] = field(default_factory=dict)  # line -> number of bases
-    callees: set[str] = field(default_factory=set)  # last name of every called expression
-    keywords: set[str] = field(default_factory=set)  # every keyword argument name
 
     @classmethod
-    def of(cls, tree: ast.AST, classes: bool = True, calls: bool = True) -> "FileSummary":
+    def of(cls, tree: ast.AST) -> "FileSummary":
         summary = cls()
-        if classes:
-            summary._collect_classes(tree)
-        if calls:
-            summary._collect_calls(tree)
+        summary._collect_classes(tree)
         return summary
 
     def _collect_classes(self, tree: ast.AST) -> None:
@@ -102,23 +99,9 @@ class FileSummary:
                     item.name for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
                 }
 
-    def _collect_calls(self, tree: ast.AST) -> None:
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call):
-                func = node.func
-                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-                if name:
-                    self.callees.add(name)
-                self.keywords.update(k.arg for k in node.keywords if k.arg)
-
     def wants_class(self, line: int, rules: tuple[Triggered, ...]) -> bool:
         own = self.class_methods.get(line)
         return own is not None and any(rule.wants(own, self.class_bases[line]) for rule in rules)
-
-    def wants_module(self, rule: Triggered) -> bool:
-        callees: frozenset[str] = getattr(rule, "callees", frozenset())
-        keywords: frozenset[str] = getattr(rule, "keywords", frozenset())
-        return rule.module_rule and bool(callees & self.callees or keywords & self.keywords)
 
 
 @dataclass(frozen=True)
@@ -142,14 +125,47 @@ def screen(rules: tuple[Triggered, ...], source: str, tree: ast.AST | None = Non
             return None
     class_rules = tuple(r for r in rules if not r.module_rule)
     module_rules = tuple(r for r in rules if r.module_rule)
-    summary = FileSummary.of(tree, classes=bool(class_rules), calls=bool(module_rules))
-    module_rules = tuple(r for r in module_rules if summary.wants_module(r))
+    module_rules = called(tree, module_rules) if module_rules else ()
+    summary = FileSummary.of(tree) if class_rules else FileSummary()
     wanted = {line for line in summary.class_methods if summary.wants_class(line, class_rules)}
     if wanted:
         wanted -= plain_classes(tree)
     if not wanted and not module_rules:
         return None
     return Screen(tree, frozenset(r.code for r in (*class_rules, *module_rules)), frozenset(wanted))
+
+
+def called(tree: ast.AST, rules: tuple[R, ...]) -> tuple[R, ...]:
+    """The module ``rules`` a call of ``tree`` triggers, in their order: one by a callee name (the
+    last name of the called expression) or with a keyword of the rule. Every node is visited as by
+    ``ast.walk``, on a list instead of generators, and the walk stops once every rule is triggered
+    (keras-hub: 0.21 -> 0.13 s for the files that reach this step)."""
+    callees: dict[str, list[R]] = {}
+    keywords: dict[str, list[R]] = {}
+    for rule in rules:
+        for name in getattr(rule, "callees", ()):
+            callees.setdefault(name, []).append(rule)
+        for name in getattr(rule, "keywords", ()):
+            keywords.setdefault(name, []).append(rule)
+    triggered: set[int] = set()
+    pending = [tree]
+    while pending and len(triggered) < len(rules):
+        node = pending.pop()
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if isinstance(name, str):
+                triggered.update(id(rule) for rule in callees.get(name, ()))
+            for keyword in node.keywords:
+                if keyword.arg is not None:  # None: **mapping
+                    triggered.update(id(rule) for rule in keywords.get(keyword.arg, ()))
+        for field_name in node._fields:
+            value = getattr(node, field_name, None)
+            if isinstance(value, ast.AST):
+                pending.append(value)
+            elif isinstance(value, list):
+                pending.extend(item for item in value if isinstance(item, ast.AST))
+    return tuple(rule for rule in rules if id(rule) in triggered)
 
 
 _BUILTIN_CLASSES = frozenset(name for name, value in vars(builtins).items() if isinstance(value, type))

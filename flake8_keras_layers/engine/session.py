@@ -19,7 +19,7 @@ Process-wide state, on purpose, and only this:
 - the stub modules, built once per Knowledge (knowledge/stubs.py), and the
   Keras project root they read ``keras.src`` modules from when the linted
   file is in Keras' own source tree (set and unset around each file);
-- the garbage collector's freeze state and its two counters (caches.py);
+- the garbage collector's freeze state, its two counters and its thresholds while a file runs (caches.py);
 - the budget in force (analysis/budget.py: ``spend()`` is called from deep
   inside the analyses, which should not carry it around);
 - the Keras family a class's rules are running for (``resolver.family_view``,
@@ -64,6 +64,7 @@ class Session:
         self._unhook: Callable[[], None] | None = None
 
     def __enter__(self) -> "Session":
+        caches.hold()  # fewer young-generation collections until close (caches.py)
         # astroid caches every module it parses, forever: bounded (caches.py).
         caches.bound(self.manager)
         if stubs.built(self.knowledge):
