@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import configparser
+import functools
 import os
 import sys
 from typing import Iterator
@@ -49,7 +50,7 @@ class KerasLayersChecker:
             "--keras-cache-dir",
             default=None,
             parse_from_config=True,
-            normalize_paths=True,  # relative to the config file that sets it
+            normalize_paths=True,  # flake8's rule: a value with a "/" is relative to the config file
             metavar="DIR",
             help="where the results of unchanged files are kept between runs (default: "
             "$FLAKE8_KERAS_LAYERS_CACHE_DIR, else the user's cache directory, ~/.cache/flake8-keras-layers)",
@@ -100,19 +101,22 @@ class KerasLayersChecker:
             if screened is None:
                 debug.file_started()  # as analyze() counts the files it settles
                 return
-            if self.cache_dir is None or project.is_stdin(self.filename) or project.keras_source_root(self.filename):
-                found = self._analyze(source, screened, self.file_target)
-            else:  # Keras' own tree is left out: its modules stand in for the stubs (knowledge/stubs.py)
-                from .engine import cache  # noqa: PLC0415 - see the imports
+            from .engine import cache  # noqa: PLC0415 - see the imports
 
-                target = self.file_target()
-                found = cache.analyze(cache.store(self.cache_dir), source, self.filename, target,
-                                      lambda: self._analyze(source, screened, target))
+            target = functools.cache(self.file_target)  # the cache's key needs it; without a cache, maybe nobody
+            store = cache.store(self.cache_dir) if self._cacheable() else None
+            found = cache.analyze(store, source, self.filename, target, lambda: self._analyze(source, screened, target))
         except Exception as error:  # noqa: BLE001 - flake8 aborts every file's report on one exception
             debug.internal_error(self.filename, "file", error)
             return
         for line, col, text in found:
             yield line, col, text, type(self)
+
+    def _cacheable(self) -> bool:
+        """Keras' own tree is left out (its modules stand in for the stubs: knowledge/stubs.py), and a buffer
+        without a path has no entry to keep."""
+        return not (self.cache_dir is None or project.is_stdin(self.filename)
+                    or project.keras_source_root(self.filename))
 
     def _analyze(self, source: str, screened, target) -> list[tuple[int, int, str]]:
         from .engine.driver import analyze  # noqa: PLC0415 - see the imports

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import textwrap
 import time
 from pathlib import Path
@@ -60,10 +61,10 @@ def stamps(cache_dir: Path) -> dict[Path, tuple[int, int]]:
     return {e: (e.stat().st_ino, e.stat().st_mtime_ns) for e in entries(cache_dir)}
 
 
-def lint(project: Path, cache_dir: Path | None, *extra: str) -> list[str]:
+def lint(project: Path, cache_dir: Path | None, *extra: str, paths: tuple[str, ...] = (".",)) -> list[str]:
     args = ["--isolated", "--select=KL", "--extend-select=KL9", *extra]
     args += [f"--keras-cache-dir={cache_dir}"] if cache_dir else ["--no-keras-cache"]
-    result = flake8(*args, ".", cwd=project)
+    result = flake8(*args, *paths, cwd=project)
     assert result.returncode in (0, 1), result.stderr
     return sorted(result.stdout.splitlines())
 
@@ -146,12 +147,79 @@ def test_a_module_added_where_an_import_failed_is_seen(project, tmp_path):
 def test_a_module_shadowing_the_one_imported_is_seen(project, tmp_path):
     """``base`` resolves from the working directory's sys.path entry once a ``base.py`` exists there."""
     store = tmp_path / "cache"
-    write(project, {"pkg/child.py": CHILD.replace("from pkg.base import", "from base import"),
-                    "lib/base.py": BASE_WITH_BUILD})
+    write(project, {"pkg/child.py": CHILD.replace("from pkg.base import", "from base import")})
     os.rename(project / "pkg" / "base.py", project / "pkg" / "unused.py")
     assert not any("KL104" in line for line in same_as_uncached(project, store))
     write(project, {"base.py": BASE_WITH_BUILD})  # the project root is a search root of pkg/child.py
     assert any("KL104" in line for line in same_as_uncached(project, store))
+
+
+# KL303's abstract-base exception reads the whole package: Mechanism leaves probability_fn out of its config,
+# and that is its subclass's business only while nothing in the package makes a Mechanism itself.
+MECHANISM = """
+    import keras
+
+    class Mechanism(keras.layers.Layer):
+        def __init__(self, units, probability_fn, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+            self.probability_fn = probability_fn
+
+        def get_config(self):
+            return {**super().get_config(), "units": self.units}
+
+        def call(self, x):
+            return self.probability_fn(x)
+
+
+    class Luong(Mechanism):
+        def __init__(self, units, probability_fn="softmax", **kwargs):
+            super().__init__(units, probability_fn=len, **kwargs)
+
+        def get_config(self):
+            return {**super().get_config(), "probability_fn": "softmax"}
+"""
+
+
+def test_a_use_elsewhere_in_the_package_is_seen(tmp_path):
+    project, store = tmp_path / "project", tmp_path / "cache"
+    write(project, {"pkg/__init__.py": "", "pkg/main.py": MECHANISM,
+                    "pkg/use.py": "from pkg.main import Mechanism\nm = Mechanism(4, len)\n"})
+    assert any("KL303" in line for line in same_as_uncached(project, store))
+    write(project, {"pkg/use.py": "from pkg.main import Mechanism\nm = None\n"})
+    assert not any("KL303" in line for line in same_as_uncached(project, store))
+
+
+# Base's module is built (for aaa.py) by a process that later reuses it for child.py: the build inferred
+# its decorator, imported from pkg/deco.py, which child.py's own analysis never imports again.
+DECORATED_BASE = """
+    import keras
+    from pkg.deco import register
+
+    @register
+    class Base(keras.layers.Layer):
+        maker: type = keras.layers.Dense
+"""
+USES_MAKER = """
+    from pkg.base import Base
+
+    class {name}(Base):
+        def call(self, x):
+            return self.maker(4)(x)
+"""
+
+
+def test_what_a_module_build_read_counts_for_every_file_reusing_it(tmp_path):
+    project, store = tmp_path / "project", tmp_path / "cache"
+    write(project, {"pkg/__init__.py": "", "pkg/deco.py": "def register(cls):\n    return cls\n",
+                    "pkg/base.py": DECORATED_BASE, "pkg/aaa.py": USES_MAKER.format(name="Other"),
+                    "pkg/child.py": USES_MAKER.format(name="Child")})
+    before = lint(project, store, "-j1", paths=("pkg/aaa.py", "pkg/child.py"))
+    assert sum("KL104" in line for line in before) == 2
+    write(project, {"pkg/deco.py": "from dataclasses import dataclass as register\n"})
+    alone = lint(project, store, paths=("pkg/child.py",))
+    assert alone == lint(project, None, paths=("pkg/child.py",))
+    assert not any("KL104" in line for line in alone)
 
 
 def test_the_target_is_part_of_the_key(project, tmp_path):
@@ -199,7 +267,11 @@ def test_the_environment_variable_chooses_the_default_directory(project, tmp_pat
     result = flake8("--isolated", "--select=KL", ".", cwd=project, env={cache.ENV_DIR: str(tmp_path / "env-cache")})
     assert result.returncode == 1
     assert entries(tmp_path / "env-cache")
-    assert (tmp_path / "env-cache" / ".gitignore").read_text().splitlines()[-1] == "*"
+    # Marked inside the directory the plugin owns, not in the one named (``keras-cache-dir = .`` in a repository).
+    assert not (tmp_path / "env-cache" / ".gitignore").exists()
+    owned = tmp_path / "env-cache" / f"results-{cache.FORMAT}"
+    assert (owned / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert (owned / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
 
 
 # -- in process: what is stored, and that a hit does not analyse --------------------------------------------
@@ -215,11 +287,11 @@ def test_a_hit_does_not_run_the_analysis_and_a_changed_source_does(tmp_path):
         runs.append(1)
         return [(1, 0, "KL999 fake: stored")]
 
-    assert cache.analyze(store, "x = 1\n", path, "target", run) == [(1, 0, "KL999 fake: stored")]
-    assert cache.analyze(store, "x = 1\n", path, "target", run) == [(1, 0, "KL999 fake: stored")]
+    assert cache.analyze(store, "x = 1\n", path, lambda: "target", run) == [(1, 0, "KL999 fake: stored")]
+    assert cache.analyze(store, "x = 1\n", path, lambda: "target", run) == [(1, 0, "KL999 fake: stored")]
     assert len(runs) == 1
-    cache.analyze(store, "x = 2\n", path, "target", run)
-    cache.analyze(store, "x = 2\n", path, "other target", run)
+    cache.analyze(store, "x = 2\n", path, lambda: "target", run)
+    cache.analyze(store, "x = 2\n", path, lambda: "other target", run)
     assert len(runs) == 3
 
 
@@ -234,13 +306,69 @@ def test_what_the_analysis_read_decides_a_hit(tmp_path):
         reads.file(str(dependency))
         return []
 
-    cache.analyze(store, "", path, "t", run)
-    cache.analyze(store, "", path, "t", run)
+    cache.analyze(store, "", path, lambda: "t", run)
+    cache.analyze(store, "", path, lambda: "t", run)
     assert len(runs) == 1
     dependency.write_text("A = 2\n")
     reads._fingerprints.clear()  # a new flake8 run: fingerprints are kept per process
-    cache.analyze(store, "", path, "t", run)
+    cache.analyze(store, "", path, lambda: "t", run)
     assert len(runs) == 2
+
+
+def test_a_dependency_edited_during_the_run_is_stored_as_it_was_read(tmp_path):
+    """Fingerprints are taken when a dependency is first recorded, before it is read: an edit after that
+    makes the entry differ from the disk, so the next run analyses again."""
+    store = cache.Store(str(tmp_path / "cache"))
+    path, dependency = str(tmp_path / "layer.py"), tmp_path / "base.py"
+    dependency.write_text("A = 1\n")
+    runs = []
+
+    def run():
+        runs.append(1)
+        reads.file(str(dependency))
+        dependency.write_text("A = 2\n")  # saved in an editor while the file is analysed
+        return []
+
+    cache.analyze(store, "", path, lambda: "t", run)
+    reads._fingerprints.clear()  # the next flake8 run
+    cache.analyze(store, "", path, lambda: "t", lambda: runs.append(1) or [])
+    assert len(runs) == 2
+
+
+def test_a_module_without_a_known_build_is_not_stored(tmp_path):
+    store = cache.Store(str(tmp_path / "cache"))
+    path = str(tmp_path / "layer.py")
+
+    def run():
+        reads.reuse(type("Module", (), {})(), project=True)  # a project module built while nothing recorded
+        return []
+
+    cache.analyze(store, "", path, lambda: "t", run)
+    assert not entries(tmp_path / "cache")
+
+
+def test_installed_means_the_standard_library_and_site_packages_only(tmp_path):
+    import sysconfig
+
+    assert reads.installed(os.__file__)
+    assert reads.installed(os.path.join(sysconfig.get_paths()["purelib"], "anything.py"))
+    assert not reads.installed(os.path.join(sys.prefix, "src", "project", "layer.py"))
+
+
+def test_an_import_hook_file_is_part_of_the_environment(tmp_path, monkeypatch):
+    """An editable install's finder maps its package to a checkout; reinstalling from another one rewrites it."""
+    module = tmp_path / "kl_test_finder.py"
+    module.write_text("class Finder:\n    @classmethod\n    def find_spec(cls, *args):\n        return None\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import kl_test_finder
+
+    monkeypatch.setattr(sys, "meta_path", [*sys.meta_path, kl_test_finder.Finder])
+    cache._finders.cache_clear()
+    try:
+        assert str(module) in cache._finders()
+    finally:
+        cache._finders.cache_clear()
+        sys.modules.pop("kl_test_finder", None)
 
 
 def test_a_file_whose_analysis_contained_a_failure_is_not_stored(tmp_path):
@@ -251,7 +379,7 @@ def test_a_file_whose_analysis_contained_a_failure_is_not_stored(tmp_path):
         debug.internal_error(path, "class X (line 1)", ValueError("boom"))
         return []
 
-    cache.analyze(store, "", path, "t", failing)
+    cache.analyze(store, "", path, lambda: "t", failing)
     assert not entries(tmp_path / "cache")
 
 
@@ -261,7 +389,7 @@ def test_debug_mode_writes_but_never_reads(tmp_path, monkeypatch):
     runs = []
     monkeypatch.setenv(debug.ENV, "1")
     for _ in range(2):
-        cache.analyze(store, "", path, "t", lambda: runs.append(1) or [])
+        cache.analyze(store, "", path, lambda: "t", lambda: runs.append(1) or [])
     assert len(runs) == 2 and entries(tmp_path / "cache")
 
 

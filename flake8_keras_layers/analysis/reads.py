@@ -12,81 +12,108 @@ that is what this module records while a file is analysed:
   there can change the result (other files, a log, cannot);
 - ``tree``: a package whose ``.py`` files an analysis walked (subclasses.py).
 
-Fingerprints are content hashes for the project's files and the importable
-entries of directories; stat stamps (mtime, size) for installed files (the
-standard library and site-packages change by installation, which rewrites
-them) and for the files of a package tree, which is not trusted while one of
-them was modified in the last two seconds (a timestamp too coarse to show a
-second edit). Every
-fingerprint is computed once per process: a flake8 run sees one state of the
-disk. Recording costs nothing when no cache asked for it (``start`` not called).
+A module astroid built while one file was analysed serves the later files
+of the process from its cache, and its build read modules of its own (the
+brains' transforms, ``self.<attr>`` registration infer its decorators and
+bases): what a build read is kept with the module (``built``/``reuse``) and
+counts for every file that reuses it. A module whose build is unknown (built
+before recording, or left half built by an exception) makes the file's
+record incomplete: it is not stored.
+
+Fingerprints are taken when a dependency is first recorded, before astroid
+or an analysis reads it, and kept for the process: an edit made during the
+run makes the stored fingerprint differ from the file, so the next run
+analyses it again. They are content hashes for the project's files and the
+importable entries of directories; stat stamps (mtime, size) for installed
+files (the standard library and site-packages change by installation, which
+rewrites them) and for the files of a package tree. A stamp of a file
+modified since shortly before the process started is not trusted (a
+timestamp too coarse to show a second edit, git's "racy clean" case): it
+matches nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import importlib.machinery
 import os
-import sys
 import sysconfig
 import time
-from typing import Iterable, Sequence
+import weakref
+from typing import Iterable, Iterator, Sequence
 
 Dependency = tuple[str, str]  # (kind, absolute path)
 KINDS = frozenset({"file", "dir", "tree"})
+INCOMPLETE: Dependency = ("incomplete", "")  # recorded when something read cannot be named
 
-_recording: set[Dependency] | None = None
-# Per process, as the fingerprints: a flake8 run sees one state of the disk.
+# One set per nesting level: the file's, then one per module being built inside it.
+_stack: list[set[Dependency]] = []
+# Per process: a flake8 run sees one state of the disk, as of when each dependency was first recorded.
 _fingerprints: dict[Dependency, str] = {}
 _searches: dict[tuple[str, tuple[str, ...]], frozenset[Dependency]] = {}
+_builds: "weakref.WeakKeyDictionary[object, frozenset[Dependency]]" = weakref.WeakKeyDictionary()
+
+# A stamp this close to the process's start (or after it) may hide an edit.
+_RACY_SECONDS = 2.0
+_STARTED = time.time()
 
 _INSTALLED = tuple(
-    os.path.join(os.path.normcase(os.path.realpath(p)), "")
-    for p in {*(sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")),
-              sys.prefix, sys.base_prefix}
+    os.path.join(os.path.normcase(os.path.realpath(sysconfig.get_paths()[k])), "")
+    for k in ("stdlib", "platstdlib", "purelib", "platlib")
 )
 
 
+@functools.lru_cache(maxsize=8192)  # asked for every module astroid returns
+def installed(path: str) -> bool:
+    """A file of the standard library or of site-packages (not merely under the interpreter's prefix: a
+    project checked out in a venv's ``src/`` is the project's)."""
+    return os.path.normcase(os.path.realpath(path)).startswith(_INSTALLED)
+
+
 def recording() -> bool:
-    return _recording is not None
+    return bool(_stack)
 
 
 def start() -> None:
-    global _recording
-    _recording = set()
+    _stack[:] = [set()]
 
 
 def stop() -> frozenset[Dependency]:
-    """What was read since ``start()``."""
-    global _recording
-    found, _recording = recorded(), None
+    """What was read since ``start()`` (``INCOMPLETE`` among it when not everything could be named)."""
+    found = frozenset(_stack[0]) if _stack else frozenset()
+    _stack.clear()
     return found
 
 
+def _add(dependency: Dependency) -> None:
+    if _stack:
+        if dependency[0] in KINDS:
+            fingerprint(dependency)  # now: before anything reads it
+        _stack[-1].add(dependency)
+
+
 def file(path: str | None) -> None:
-    if _recording is not None and path:
-        _recording.add(("file", os.path.abspath(path)))
+    if path:
+        _add(("file", os.path.abspath(path)))
 
 
 def directory(path: str | None) -> None:
-    if _recording is not None and path:
-        _recording.add(("dir", os.path.abspath(path)))
+    if path:
+        _add(("dir", os.path.abspath(path)))
 
 
 def tree(path: str) -> None:
-    if _recording is not None:
-        _recording.add(("tree", os.path.abspath(path)))
+    _add(("tree", os.path.abspath(path)))
 
 
-def recorded() -> frozenset[Dependency]:
-    """What was read so far, without stopping (for tests)."""
-    return frozenset(_recording or ())
+def incomplete() -> None:
+    _add(INCOMPLETE)
 
 
 def module(path: str | None, search: Iterable[str] = ()) -> None:
     """A module astroid resolved: its file (or its namespace directories, ``search``) and where it was found."""
-    if _recording is None:
-        return
     if path:
         file(path)
         directory(os.path.dirname(path))
@@ -94,17 +121,50 @@ def module(path: str | None, search: Iterable[str] = ()) -> None:
         directory(entry)
 
 
+@contextlib.contextmanager
+def building() -> Iterator[set[Dependency]]:
+    """Around a call that may build a module: yields what it read (also counted for the enclosing level)."""
+    if not _stack:
+        yield set()
+        return
+    _stack.append(set())
+    try:
+        yield _stack[-1]
+    finally:
+        inner = _stack.pop()
+        _stack[-1].update(inner)
+
+
+def built(module_node: object, read: set[Dependency]) -> None:
+    """``module_node`` was built reading ``read``: every later reuse of it counts those too."""
+    _builds[module_node] = frozenset(read)
+
+
+def reuse(module_node: object, project: bool) -> None:
+    """``module_node`` came from astroid's cache: what its build read counts for this file. A project
+    module built without a record makes the record incomplete."""
+    if not _stack:
+        return
+    known = _builds.get(module_node)
+    if known is not None:
+        _stack[-1].update(known)
+    elif project:
+        incomplete()
+
+
 def searched(modname: str, roots: Sequence[str]) -> None:
     """An import of ``modname`` resolved (or not) over ``roots``: whatever could later make it resolve
     elsewhere or fail. Every directory on the way from each root to where the module would be, and the
     files it could be (one that exists but did not build, an ``__init__.py`` that decides a package)."""
-    if _recording is None:
+    if not _stack:
         return
     key = (modname, tuple(roots))
     found = _searches.get(key)
     if found is None:
         found = _searches[key] = _search(modname, roots)
-    _recording.update(found)
+        for dependency in found:
+            fingerprint(dependency)  # now: before anything reads it
+    _stack[-1].update(found)
 
 
 def _search(modname: str, roots: Sequence[str]) -> frozenset[Dependency]:
@@ -126,7 +186,7 @@ def _search(modname: str, roots: Sequence[str]) -> frozenset[Dependency]:
 
 
 def fingerprint(dependency: Dependency) -> str:
-    """The dependency's current fingerprint ("-" when it does not exist), computed once per process;
+    """The dependency's fingerprint as of when this process first asked ("-" when it does not exist);
     ValueError for a kind that is none of ``KINDS``."""
     known = _fingerprints.get(dependency)
     if known is None:
@@ -134,28 +194,29 @@ def fingerprint(dependency: Dependency) -> str:
     return known
 
 
-def _installed(path: str) -> bool:
-    return os.path.normcase(os.path.realpath(path)).startswith(_INSTALLED)
-
-
 def _compute(kind: str, path: str) -> str:
     try:
         if kind == "file":
-            if _installed(path):
-                stat = os.stat(path)
-                return f"stat:{stat.st_mtime_ns}:{stat.st_size}"
+            if installed(path):
+                return _stamp(path)
             with open(path, "rb") as handle:
                 return hashlib.sha256(handle.read()).hexdigest()
         if kind == "dir":
-            if os.path.isfile(path):  # a zip or egg on the search path: rewritten when it changes
-                stat = os.stat(path)
-                return f"stat:{stat.st_mtime_ns}:{stat.st_size}"
+            if os.path.isfile(path):  # a zip or egg on the search path
+                return _stamp(path)
             return _digest(_importable(path))
         if kind == "tree":
             return _tree_digest(path)
     except OSError:
         return "-"
     raise ValueError(f"not a dependency kind: {kind!r}")
+
+
+def _stamp(path: str, stat: os.stat_result | None = None) -> str:
+    stat = stat or os.stat(path)
+    if stat.st_mtime >= _STARTED - _RACY_SECONDS:
+        return f"racy:{os.urandom(8).hex()}"  # matches nothing, not even itself in another process
+    return f"stat:{stat.st_mtime_ns}:{stat.st_size}"
 
 
 # What an import can find in a directory: a package or namespace package, a module (astroid reads stubs too).
@@ -176,25 +237,19 @@ def _digest(lines: Iterable[str]) -> str:
     return digest.hexdigest()
 
 
-# A file modified this recently may be modified again within its file system's timestamp resolution
-# without its stamp changing (git's "racy clean" case): a tree holding one is not trusted.
-_RACY_SECONDS = 2.0
-
-
 def _tree_digest(root: str) -> str:
     """Every directory and ``.py`` file under ``root`` as analysis/subclasses.py walks it, by stat stamp
     (reading a whole package to validate one file's entry would cost an editor's lint more than it saves)."""
     if not os.path.isdir(root):
         return "-"
     lines = []
-    recent = time.time() - _RACY_SECONDS
     for here, subdirs, files in os.walk(root):
         subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
         lines.append("d " + os.path.relpath(here, root))
         for name in sorted(files):
             if name.endswith(".py"):
-                stat = os.stat(os.path.join(here, name))
-                if stat.st_mtime >= recent:
-                    return f"racy:{os.urandom(8).hex()}"  # matches nothing, not even itself in another process
-                lines.append(f"f {os.path.relpath(os.path.join(here, name), root)} {stat.st_mtime_ns} {stat.st_size}")
+                stamp = _stamp(os.path.join(here, name))
+                if stamp.startswith("racy:"):
+                    return stamp
+                lines.append(f"f {os.path.relpath(os.path.join(here, name), root)} {stamp}")
     return _digest(lines)

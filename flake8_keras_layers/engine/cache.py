@@ -71,7 +71,7 @@ def _plugin() -> str:
         root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         lines = [__version__]
         for here, subdirs, files in os.walk(root):
-            subdirs[:] = sorted(d for d in subdirs if d != "__pycache__")
+            subdirs[:] = sorted(d for d in subdirs if d != "__pycache__" and not d.startswith("."))
             for name in sorted(files):
                 if name.endswith((".py", ".json")):
                     stat = os.stat(os.path.join(here, name))
@@ -81,14 +81,32 @@ def _plugin() -> str:
 
 
 @functools.lru_cache(maxsize=1)
+def _finders() -> str:
+    """The import hooks' own files: an editable install maps its package to a checkout in one, rewritten
+    when it is installed from another checkout (neither sys.path nor site-packages' entries change)."""
+    stamps = []
+    for hook in (*sys.meta_path, *sys.path_hooks):
+        module = sys.modules.get(getattr(hook, "__module__", None) or type(hook).__module__)
+        path = getattr(module, "__file__", None)
+        if isinstance(path, str):
+            try:
+                stat = os.stat(path)
+            except OSError:
+                continue
+            stamps.append(f"{path} {stat.st_mtime_ns} {stat.st_size}")
+    return "\n".join(stamps)
+
+
+@functools.lru_cache(maxsize=1)
 def _astroid_version() -> str:
     return metadata.version("astroid")  # not its import: a hit needs no astroid
 
 
 def environment(target: object) -> str:
     """Everything besides the file and what it read that a result depends on."""
+    # The target is a frozen dataclass of tuples and strings: its repr is all of it, in a fixed order.
     parts = [str(FORMAT), _plugin(), _astroid_version(), sys.version, sys.executable, os.getcwd(),
-             repr(sys.path), repr(target)]
+             repr(sys.path), _finders(), repr(target)]
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
@@ -106,7 +124,7 @@ class Store:
         if self._usable is None:
             try:
                 os.makedirs(self.directory, exist_ok=True)
-                _ignore_in_git(os.path.dirname(self.directory))
+                _mark(self.directory)
                 self._usable = True
             except OSError as error:
                 debug.cache_not_written(self.directory, error)
@@ -134,11 +152,14 @@ class Store:
 
     def save(self, filename: str, source: str, env: str, read: frozenset[reads.Dependency],
              results: Sequence[Result]) -> None:
+        fingerprints = sorted([kind, path, reads.fingerprint((kind, path))] for kind, path in read)
+        if any(f.startswith("racy:") for _, _, f in fingerprints):
+            return  # a stamp too recent to trust: it would never match
         entry = {
             "env": env,
             "path": os.path.abspath(filename),
             "source": _digest(source),
-            "reads": sorted([kind, path, reads.fingerprint((kind, path))] for kind, path in read),
+            "reads": fingerprints,
             "results": [list(r) for r in results],
         }
         path = self._entry(filename)
@@ -166,22 +187,35 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def _ignore_in_git(directory: str) -> None:
-    """A cache directory put inside a repository (``--keras-cache-dir .cache``) ignores itself."""
-    marker = os.path.join(directory, ".gitignore")
-    if not os.path.exists(marker):
-        with open(marker, "w", encoding="utf-8") as handle:
-            handle.write("# Created by flake8-keras-layers: its result cache, safe to delete.\n*\n")
+_MARKS = {
+    # Inside a repository (``--keras-cache-dir .cache/kl``), git ignores it; backup tools skip it.
+    ".gitignore": "# Created by flake8-keras-layers: its result cache, safe to delete.\n*\n",
+    "CACHEDIR.TAG": "Signature: 8a477f597d28d172789f06886806bc55\n"
+                    "# This directory holds flake8-keras-layers' result cache: https://bford.info/cachedir/\n",
+}
 
 
-def analyze(store: Store, source: str, filename: str, target: object,
+def _mark(directory: str) -> None:
+    """In the directory the plugin owns (``results-N``), never in the one the user named."""
+    for name, text in _MARKS.items():
+        marker = os.path.join(directory, name)
+        if not os.path.exists(marker):
+            with open(marker, "w", encoding="utf-8") as handle:
+                handle.write(text)
+
+
+def analyze(store: Store | None, source: str, filename: str, target: Callable[[], object],
             run: Callable[[], list[Result]]) -> list[Result]:
     """``run()``'s results for the file, from ``store`` when nothing they depend on changed since they were
-    stored; otherwise ``run()`` with its reads recorded, stored unless it contained a failure."""
-    if not store.usable():
-        return run()
-    env = environment(target)
-    if not debug.enabled():
+    stored; otherwise ``run()`` with its reads recorded, stored when complete and free of failures.
+
+    Every analysis records, with a store or not: a module built for one file serves the later ones, and
+    what its build read must be known to them (reads.py). One path for both also keeps the call depth,
+    which decides where a deep inference hits the recursion limit, the same with the cache and without."""
+    if store is not None and not store.usable():
+        store = None
+    env = environment(target()) if store is not None else ""
+    if store is not None and not debug.enabled():
         found = store.lookup(filename, source, env)
         if found is not None:
             return found
@@ -191,6 +225,6 @@ def analyze(store: Store, source: str, filename: str, target: object,
         results = run()
     finally:
         read = reads.stop()
-    if debug.FAILURES.count == failures:
+    if store is not None and debug.FAILURES.count == failures and reads.INCOMPLETE not in read:
         store.save(filename, source, env, read, results)
     return results

@@ -36,8 +36,6 @@ import contextlib
 import functools
 import gc
 import os
-import sys
-import sysconfig
 from typing import Iterator
 
 from astroid import context as astroid_context
@@ -48,6 +46,7 @@ from astroid.interpreter.objectmodel import ObjectModel
 from astroid.nodes import ClassDef, NodeNG
 from astroid.nodes._base_nodes import LookupMixIn
 
+from ..analysis import reads
 from ..knowledge import stubs
 
 # Not every Python has them (PyPy): then only the collections are not tuned.
@@ -58,12 +57,6 @@ _unfreeze = getattr(gc, "unfreeze", lambda: None)
 MAX_PROJECT_MODULES = 300
 # Every cached module, the standard library and installed distributions included.
 MAX_CACHED_MODULES = 1500
-
-_INSTALL_DIRS = {sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")}
-_INSTALLED = tuple(
-    {os.path.join(os.path.normcase(f(p)), "") for p in _INSTALL_DIRS | {sys.prefix, sys.base_prefix}
-     for f in (os.path.abspath, os.path.realpath)}
-)
 
 
 def _is_project_module(module) -> bool:
@@ -76,7 +69,7 @@ def _is_project_module(module) -> bool:
 def _is_project_path(path: str) -> bool:
     if not path or not os.path.isabs(path) or path.startswith(stubs.STUB_ROOT):
         return False  # builtins, the Keras stubs, stdin
-    return not os.path.normcase(path).startswith(_INSTALLED)
+    return not reads.installed(path)
 
 
 def _subclasses(root: type) -> Iterator[type]:

@@ -24,8 +24,9 @@ Process-wide state, on purpose, and only this:
   inside the analyses, which should not carry it around);
 - the Keras family a class's rules are running for (``resolver.family_view``,
   for the same reason; opened and closed around those rules by the driver);
-- while the result cache records what a file read (engine/cache.py, analysis/reads.py):
-  ``AstroidManager.ast_from_module_name``, wrapped to tell it every import, restored at close;
+- while a file's reads are recorded (analysis/reads.py; the plugin records every file, for the
+  result cache, engine/cache.py): ``AstroidManager.ast_from_module_name``, wrapped to tell it every
+  import and what each module build read, restored at close;
 - the debug counters (debug.py);
 - the walks of the file's scopes the rules asked for (analysis/syntax.py), dropped at close;
 - what each project root declares, and the target it makes (knowledge/declared.py,
@@ -140,18 +141,31 @@ class Session:
 
 
 def _record_imports() -> Callable[[], None]:
-    """Every module astroid resolves (cached or built) and every import it fails, told to reads.py; returns
-    the undo. On the class: astroid asks ``AstroidManager()``, a new instance sharing the state."""
+    """Every module astroid resolves and every import it fails, told to reads.py, with what each build read;
+    returns the undo. On the class: astroid asks ``AstroidManager()``, a new instance sharing the state."""
     original = AstroidManager.ast_from_module_name
 
     def recorded(self, modname, context_file=None, use_cache=True):
-        if isinstance(modname, str):
-            reads.searched(modname, [*sys.path, *([os.path.dirname(context_file)] if context_file else [])])
-        module = original(self, modname, context_file, use_cache)
+        if not isinstance(modname, str):
+            return original(self, modname, context_file, use_cache)
+        reads.searched(modname, [*sys.path, *([os.path.dirname(context_file)] if context_file else [])])
+        before = self.astroid_cache.get(modname)
+        with reads.building() as read:
+            try:
+                module = original(self, modname, context_file, use_cache)
+            except BaseException:
+                if self.astroid_cache.get(modname) not in (None, before):
+                    reads.incomplete()  # left half built in the cache: what it holds is not known
+                raise
         path = getattr(module, "file", None)
-        if not (isinstance(path, str) and path.startswith(stubs.STUB_ROOT)):
-            reads.module(path if isinstance(path, str) else None,
-                         () if path else [p for p in getattr(module, "path", None) or () if isinstance(p, str)])
+        if isinstance(path, str) and path.startswith(stubs.STUB_ROOT):
+            return module
+        reads.module(path if isinstance(path, str) else None,
+                     () if path else [p for p in getattr(module, "path", None) or () if isinstance(p, str)])
+        if module is before:
+            reads.reuse(module, project=isinstance(path, str) and not reads.installed(path))
+        elif self.astroid_cache.get(modname) is module:
+            reads.built(module, read)
         return module
 
     AstroidManager.ast_from_module_name = recorded
