@@ -36,6 +36,7 @@ from astroid.constraint import get_constraints
 from astroid.interpreter._import import spec as import_spec
 
 from . import reads
+from ..knowledge import stubs
 
 # astroid's _parse_string retries without type comments when the failing line has one of these.
 _TYPE_COMMENT = re.compile(r"#\s+type:")
@@ -165,7 +166,8 @@ def _module_for(modname: str):
         return _NOT_FOUND
     cached = manager.astroid_cache.get(modname)
     if cached is not None:
-        reads.module(getattr(cached, "file", None))
+        if not (getattr(cached, "file", None) or "").startswith(stubs.STUB_ROOT):
+            reads.cached(cached)
         return cached
     if modname == "__main__":
         return None

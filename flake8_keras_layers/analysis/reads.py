@@ -140,6 +140,15 @@ def built(module_node: object, read: set[Dependency]) -> None:
     _builds[module_node] = frozenset(read)
 
 
+def cached(module_node: object) -> None:
+    """A module taken from astroid's cache (by astroid, or by an analysis reading the cache itself): its file
+    and what its build read (``reuse``)."""
+    path = getattr(module_node, "file", None)
+    if isinstance(path, str):
+        module(path)
+    reuse(module_node, project=isinstance(path, str) and not installed(path))
+
+
 def reuse(module_node: object, project: bool) -> None:
     """``module_node`` came from astroid's cache: what its build read counts for this file. A project
     module built without a record makes the record incomplete."""

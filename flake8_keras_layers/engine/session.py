@@ -159,12 +159,13 @@ def _record_imports() -> Callable[[], None]:
                 raise
         path = getattr(module, "file", None)
         if isinstance(path, str) and path.startswith(stubs.STUB_ROOT):
+            return module  # the plugin's own: in the cache key
+        if module is before:
+            reads.cached(module)
             return module
         reads.module(path if isinstance(path, str) else None,
                      () if path else [p for p in getattr(module, "path", None) or () if isinstance(p, str)])
-        if module is before:
-            reads.reuse(module, project=isinstance(path, str) and not reads.installed(path))
-        elif self.astroid_cache.get(modname) is module:
+        if self.astroid_cache.get(modname) is module:
             reads.built(module, read)
         return module
 
