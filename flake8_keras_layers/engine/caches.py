@@ -8,6 +8,10 @@ module it parses and many inference results, for the life of the process.
   classes (``obj.attr = ...``, rebuild.py) and on the Keras stubs, so that
   no file sees another one's code and results do not depend on the order
   of the files (or on ``-j``).
+- A file whose search roots differ from the previous file's forgets the
+  lookups and the project modules cached under a name that now resolves
+  elsewhere (``follow_roots``: several script directories, each with its
+  own ``blocks.py``).
 - The modules it imports stay cached: those of the project until more than
   ``MAX_PROJECT_MODULES`` are, then they are evicted with every inference
   cache that may hold their nodes; the standard library's and installed
@@ -36,10 +40,13 @@ import contextlib
 import functools
 import gc
 import os
+import sys
 from typing import Iterator
 
 from astroid import context as astroid_context
 from astroid.inference_tip import clear_inference_tip_cache
+from astroid import modutils
+from astroid.interpreter._import import spec as import_spec
 from astroid.manager import AstroidManager
 from astroid.bases import Proxy
 from astroid.interpreter.objectmodel import ObjectModel
@@ -111,6 +118,43 @@ def bound(manager: AstroidManager) -> bool:
         _clear_inference_caches()
     _collect_everything(manager)
     return True
+
+
+_roots_before: tuple[str, ...] | None = None
+
+
+def follow_roots(manager: AstroidManager, roots: tuple[str, ...]) -> None:
+    """Before a file whose search roots differ from the previous file's (top-level scripts of several
+    directories, each with its own ``blocks.py``): astroid caches modules and lookups by name, so a name
+    the previous roots resolved may resolve elsewhere now. The lookups are forgotten, and so is every
+    project module cached under a name that no longer resolves to its file."""
+    global _roots_before
+    if roots == _roots_before:
+        return
+    first, _roots_before = _roots_before is None, roots
+    if first:
+        return
+    manager._mod_file_cache.clear()
+    import_spec._find_spec.cache_clear()
+    for finder in import_spec._SPEC_FINDERS:
+        getattr(finder.find_module, "cache_clear", lambda: None)()  # not an lru_cache in astroid 3.3
+    modutils._cache_normalize_path_.cache_clear()
+    moved = [name for name, module in manager.astroid_cache.items()
+             if _is_project_module(module) and _resolves_to(name) != os.path.normcase(module.file)]
+    for name in moved:
+        del manager.astroid_cache[name]
+    if moved:
+        _clear_inference_caches()
+
+
+def _resolves_to(modname: str) -> str | None:
+    """The source file a project module name resolves to over sys.path now (the first root that has it)."""
+    for root in sys.path:
+        base = os.path.join(os.path.abspath(root or "."), *modname.split("."))
+        for candidate in (base + ".py", os.path.join(base, "__init__.py")):
+            if os.path.isfile(candidate):
+                return os.path.normcase(candidate)
+    return None
 
 
 @contextlib.contextmanager

@@ -27,6 +27,8 @@ Process-wide state, on purpose, and only this:
 - while a file's reads are recorded (analysis/reads.py; the plugin records every file, for the
   result cache, engine/cache.py): ``AstroidManager.ast_from_module_name``, wrapped to tell it every
   import and what each module build read, restored at close;
+- astroid's lazily computed node values (a function's method type, a class's metaclass-ness...),
+  kept per file by descriptors put on astroid's node classes at open and taken off at close (lazy.py);
 - the debug counters (debug.py);
 - the walks of the file's scopes the rules asked for (analysis/syntax.py), dropped at close;
 - what each project root declares, and the target it makes (knowledge/declared.py,
@@ -48,7 +50,7 @@ from ..analysis import budget, project, reads, syntax
 from ..knowledge import stubs
 from ..knowledge.facts import Knowledge
 from .. import debug
-from . import caches, rebuild
+from . import caches, lazy, rebuild
 
 # Each class and each module rule has its own budget (analysis/budget.py); this bounds a whole file (CPU seconds).
 FILE_BUDGET_SECONDS = 30.0
@@ -66,6 +68,7 @@ class Session:
 
     def __enter__(self) -> "Session":
         caches.hold()  # fewer young-generation collections until close (caches.py)
+        lazy.begin()  # astroid's lazily computed node values are this file's own (lazy.py)
         # astroid caches every module it parses, forever: bounded (caches.py).
         caches.bound(self.manager)
         if stubs.built(self.knowledge):
@@ -79,8 +82,11 @@ class Session:
             if root and root not in sys.path:
                 sys.path.append(root)
                 self._added_roots.append(root)
+        caches.follow_roots(self.manager, project.search_roots(self.filename))
         if reads.recording():  # for the result cache (engine/cache.py): what decides each import
             self._unhook = _record_imports()
+            if not lazy.complete():
+                reads.incomplete()  # an astroid whose node values may carry another file's reads
             for entry in sys.path:
                 reads.directory(entry or os.getcwd())
             if not project.is_stdin(self.filename):
@@ -101,6 +107,7 @@ class Session:
         self._added_roots.clear()
         stubs.use_project_keras(None)
         caches.settle(self.manager)
+        lazy.end()
 
     def _forget(self) -> None:
         for module, foreign in self._undo:
