@@ -135,6 +135,12 @@ def building() -> Iterator[set[Dependency]]:
         _stack[-1].update(inner)
 
 
+def extend(read: frozenset[Dependency]) -> None:
+    """What something computed earlier read, now counted for this file (a value reused: engine/lazy.py)."""
+    if _stack:
+        _stack[-1].update(read)
+
+
 def built(module_node: object, read: set[Dependency]) -> None:
     """``module_node`` was built reading ``read``: every later reuse of it counts those too."""
     _builds[module_node] = frozenset(read)

@@ -11,9 +11,13 @@ for the next file without the inference, and without the reads behind it:
 that file's result cache entry (engine/cache.py) would miss a module it
 depends on, and its result would depend on which file came first.
 
-So within a session (``begin``, ``end``) each of these values is kept for the
-file that computed it: the next file computes it again, reading what it
-needs. Outside sessions astroid's own descriptors are back in place.
+So within a session (``begin``, ``end``) each of these values is kept with
+what computing it read (reads.py), as a module is kept with what its build
+read: a later file that uses the value counts those reads too. A value whose
+reads are not known (computed while nothing recorded, or assigned by astroid
+at the end of its own computation: ``_type``) serves its file only, and the
+next file computes it again. Outside sessions astroid's own descriptors are
+back in place.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from typing import Any, Callable
 
 from astroid import nodes
 from astroid.nodes import scoped_nodes
+
+from ..analysis import reads
 
 _generation = 0  # the session's: a kept value of another generation is not this file's
 
@@ -38,16 +44,23 @@ class _PerFile:
         if node is None:
             return self
         kept = node.__dict__.get(self.key)
-        if kept is not None and kept[0] == _generation:
-            return kept[1]
+        if kept is not None:
+            generation, value, read = kept
+            if read is not None and reads.recording():
+                reads.extend(read)  # what computing it read counts for this file too, as a module's build
+                return value
+            if generation == _generation:
+                return value
         if self.compute is None:
             return None
-        value = self.compute(node)
-        node.__dict__[self.key] = (_generation, value)
+        with reads.building() as read_now:
+            value = self.compute(node)
+        node.__dict__[self.key] = (_generation, value, frozenset(read_now) if reads.recording() else None)
         return value
 
     def __set__(self, node, value) -> None:
-        node.__dict__[self.key] = (_generation, value)
+        # Assigned by astroid at the end of a computation whose reads are not known here: this file's only.
+        node.__dict__[self.key] = (_generation, value, None)
 
 
 def _cached(klass: type, name: str) -> tuple[type, str, Any, _PerFile] | None:
