@@ -21,6 +21,7 @@ from flake8_keras_layers import debug
 from flake8_keras_layers.analysis import reads
 from flake8_keras_layers.engine import cache
 from flake8_run import flake8
+from test_kl3xx_config import LUONG, MECHANISM
 
 BASE_WITH_BUILD = """
     import keras
@@ -156,34 +157,12 @@ def test_a_module_shadowing_the_one_imported_is_seen(project, tmp_path):
 
 # KL303's abstract-base exception reads the whole package: Mechanism leaves probability_fn out of its config,
 # and that is its subclass's business only while nothing in the package makes a Mechanism itself.
-MECHANISM = """
-    import keras
-
-    class Mechanism(keras.layers.Layer):
-        def __init__(self, units, probability_fn, **kwargs):
-            super().__init__(**kwargs)
-            self.units = units
-            self.probability_fn = probability_fn
-
-        def get_config(self):
-            return {**super().get_config(), "units": self.units}
-
-        def call(self, x):
-            return self.probability_fn(x)
-
-
-    class Luong(Mechanism):
-        def __init__(self, units, probability_fn="softmax", **kwargs):
-            super().__init__(units, probability_fn=len, **kwargs)
-
-        def get_config(self):
-            return {**super().get_config(), "probability_fn": "softmax"}
-"""
+MECHANISM_AND_LUONG = MECHANISM + LUONG
 
 
 def test_a_use_elsewhere_in_the_package_is_seen(tmp_path):
     project, store = tmp_path / "project", tmp_path / "cache"
-    write(project, {"pkg/__init__.py": "", "pkg/main.py": MECHANISM,
+    write(project, {"pkg/__init__.py": "", "pkg/main.py": MECHANISM_AND_LUONG,
                     "pkg/use.py": "from pkg.main import Mechanism\nm = Mechanism(4, len)\n"})
     assert any("KL303" in line for line in same_as_uncached(project, store))
     write(project, {"pkg/use.py": "from pkg.main import Mechanism\nm = None\n"})
@@ -333,17 +312,25 @@ def test_a_hit_does_not_run_the_analysis_and_a_changed_source_does(tmp_path):
     assert len(runs) == 3
 
 
-def test_what_the_analysis_read_decides_a_hit(tmp_path):
+def reading(tmp_path, edit_while_read: bool = False):
+    """(a store, the linted path, the dependency file, a run that reads it and counts its calls)."""
     store = cache.Store(str(tmp_path / "cache"))
     path, dependency = str(tmp_path / "layer.py"), tmp_path / "base.py"
     dependency.write_text("A = 1\n")
-    runs = []
+    runs: list[int] = []
 
     def run():
         runs.append(1)
         reads.file(str(dependency))
+        if edit_while_read:
+            dependency.write_text("A = 2\n")  # saved in an editor while the file is analysed
         return []
 
+    return store, path, dependency, run, runs
+
+
+def test_what_the_analysis_read_decides_a_hit(tmp_path):
+    store, path, dependency, run, runs = reading(tmp_path)
     cache.analyze(store, "", path, lambda: "t", run)
     cache.analyze(store, "", path, lambda: "t", run)
     assert len(runs) == 1
@@ -356,17 +343,7 @@ def test_what_the_analysis_read_decides_a_hit(tmp_path):
 def test_a_dependency_edited_during_the_run_is_stored_as_it_was_read(tmp_path):
     """Fingerprints are taken when a dependency is first recorded, before it is read: an edit after that
     makes the entry differ from the disk, so the next run analyses again."""
-    store = cache.Store(str(tmp_path / "cache"))
-    path, dependency = str(tmp_path / "layer.py"), tmp_path / "base.py"
-    dependency.write_text("A = 1\n")
-    runs = []
-
-    def run():
-        runs.append(1)
-        reads.file(str(dependency))
-        dependency.write_text("A = 2\n")  # saved in an editor while the file is analysed
-        return []
-
+    store, path, _, run, runs = reading(tmp_path, edit_while_read=True)
     cache.analyze(store, "", path, lambda: "t", run)
     reads._fingerprints.clear()  # the next flake8 run
     cache.analyze(store, "", path, lambda: "t", lambda: runs.append(1) or [])
