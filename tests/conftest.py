@@ -2,9 +2,9 @@ import sys
 from importlib import metadata
 
 import astroid
-from astroid import modutils
-from astroid.interpreter._import import spec
 import pytest
+
+from flake8_keras_layers.engine import caches
 
 
 def pytest_report_header(config):
@@ -30,12 +30,7 @@ def fresh_project(monkeypatch):
         module = cache[name]
         if getattr(module, "file", None) and not module.file.startswith(sys.prefix):
             del cache[name]
-    astroid.MANAGER._mod_file_cache.clear()
-    # astroid memoizes module lookups by name; the same name now lives elsewhere.
-    spec._find_spec.cache_clear()
-    for finder in spec._SPEC_FINDERS:
-        getattr(finder.find_module, "cache_clear", lambda: None)()  # not an lru_cache in astroid 3.3
-    modutils._cache_normalize_path_.cache_clear()
+    caches.forget_lookups(astroid.MANAGER)  # the same module names now live elsewhere
 
 
 def pytest_configure(config):

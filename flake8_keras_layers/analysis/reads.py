@@ -189,15 +189,22 @@ def _search(modname: str, roots: Sequence[str]) -> frozenset[Dependency]:
         here = os.path.abspath(root or ".")
         found.add(("dir", here))
         for part in parts:
-            candidate = os.path.join(here, part)
-            for source in (candidate + ".py", os.path.join(candidate, "__init__.py")):
+            for source in sources(here, [part]):
                 if os.path.isfile(source):
                     found.add(("file", source))
+            candidate = os.path.join(here, part)
             if not os.path.isdir(candidate):
                 break
             found.add(("dir", candidate))
             here = candidate
     return frozenset(found)
+
+
+def sources(root: str, parts: Sequence[str]) -> tuple[str, str]:
+    """The source files the module ``parts`` (a dotted name, split) can be under ``root``: a module or a
+    package's ``__init__.py``."""
+    base = os.path.join(root, *parts)
+    return base + ".py", os.path.join(base, "__init__.py")
 
 
 def fingerprint(dependency: Dependency) -> str:

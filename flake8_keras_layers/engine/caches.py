@@ -134,11 +134,7 @@ def follow_roots(manager: AstroidManager, roots: tuple[str, ...]) -> None:
     first, _roots_before = _roots_before is None, roots
     if first:
         return
-    manager._mod_file_cache.clear()
-    import_spec._find_spec.cache_clear()
-    for finder in import_spec._SPEC_FINDERS:
-        getattr(finder.find_module, "cache_clear", lambda: None)()  # not an lru_cache in astroid 3.3
-    modutils._cache_normalize_path_.cache_clear()
+    forget_lookups(manager)
     moved = [name for name, module in manager.astroid_cache.items()
              if _is_project_module(module) and _resolves_to(name) != os.path.normcase(module.file)]
     for name in moved:
@@ -147,11 +143,20 @@ def follow_roots(manager: AstroidManager, roots: tuple[str, ...]) -> None:
         _clear_inference_caches()
 
 
+def forget_lookups(manager: AstroidManager) -> None:
+    """astroid's memos of where a module name was found (and of failed lookups): the same name may live
+    elsewhere now."""
+    manager._mod_file_cache.clear()
+    import_spec._find_spec.cache_clear()
+    for finder in import_spec._SPEC_FINDERS:
+        getattr(finder.find_module, "cache_clear", lambda: None)()  # not an lru_cache in astroid 3.3
+    modutils._cache_normalize_path_.cache_clear()
+
+
 def _resolves_to(modname: str) -> str | None:
     """The source file a project module name resolves to over sys.path now (the first root that has it)."""
     for root in sys.path:
-        base = os.path.join(os.path.abspath(root or "."), *modname.split("."))
-        for candidate in (base + ".py", os.path.join(base, "__init__.py")):
+        for candidate in reads.sources(os.path.abspath(root or "."), modname.split(".")):
             if os.path.isfile(candidate):
                 return os.path.normcase(candidate)
     return None

@@ -77,12 +77,13 @@ class Session:
             with caches.permanent(self.manager):
                 stubs.install(self.knowledge, self.manager)
         stubs.use_project_keras(project.keras_source_root(self.filename))
-        for root in project.search_roots(self.filename):
+        roots = project.search_roots(self.filename)
+        for root in roots:
             # Appended, not prepended: the project must not shadow the standard library.
             if root and root not in sys.path:
                 sys.path.append(root)
                 self._added_roots.append(root)
-        caches.follow_roots(self.manager, project.search_roots(self.filename))
+        caches.follow_roots(self.manager, roots)
         if reads.recording():  # for the result cache (engine/cache.py): what decides each import
             self._unhook = _record_imports()
             if not lazy.complete():
