@@ -29,6 +29,8 @@ Process-wide state, on purpose, and only this:
   import and what each module build read, restored at close;
 - astroid's lazily computed node values (a function's method type, a class's metaclass-ness...),
   kept per file by descriptors put on astroid's node classes at open and taken off at close (lazy.py);
+- astroid's ``AstroidBuilder.delayed_assattr``, replaced at open by one that registers
+  ``self.<attr> = ...`` without inferring ``self`` and restored at close (assattr.py);
 - the debug counters (debug.py);
 - the walks of the file's scopes the rules asked for (analysis/syntax.py), dropped at close;
 - what each project root declares, and the target it makes (knowledge/declared.py,
@@ -50,7 +52,7 @@ from ..analysis import budget, project, reads, syntax
 from ..knowledge import stubs
 from ..knowledge.facts import Knowledge
 from .. import debug
-from . import caches, lazy, rebuild
+from . import assattr, caches, lazy, rebuild
 
 # Each class and each module rule has its own budget (analysis/budget.py); this bounds a whole file (CPU seconds).
 FILE_BUDGET_SECONDS = 30.0
@@ -69,6 +71,7 @@ class Session:
     def __enter__(self) -> "Session":
         caches.hold()  # fewer young-generation collections until close (caches.py)
         lazy.begin()  # astroid's lazily computed node values are this file's own (lazy.py)
+        assattr.begin()  # every build registers ``self.<attr> = ...`` without inferring ``self`` (assattr.py)
         # astroid caches every module it parses, forever: bounded (caches.py).
         caches.bound(self.manager)
         if stubs.built(self.knowledge):
@@ -109,6 +112,7 @@ class Session:
         stubs.use_project_keras(None)
         caches.settle(self.manager)
         lazy.end()
+        assattr.end()
 
     def _forget(self) -> None:
         for module, foreign in self._undo:
