@@ -79,22 +79,18 @@ _READ: dict[str, tuple[Declaration, ...]] = {}
 
 
 def _roots_above(directory: str) -> tuple[str, ...]:
+    """The project roots at and above ``directory``, nearest first; each directory is looked at once per
+    process (a package's files share their parents)."""
     if directory not in _ROOTS_OF:
-        _ROOTS_OF[directory] = tuple(_walk_roots(directory))
-    return _ROOTS_OF[directory]
-
-
-def _walk_roots(directory: str) -> Iterator[str]:
-    home = os.path.expanduser("~")
-    while True:
-        if _is_root(directory):
-            yield directory
+        own = (directory,) if _is_root(directory) else ()
         parent = os.path.dirname(directory)
-        if parent == directory or parent == home or any(
+        if parent == directory or parent == os.path.expanduser("~") or any(
             os.path.exists(os.path.join(directory, m)) for m in _REPOSITORY_MARKERS
-        ):
-            return  # the repository's (or the file system's) root; the home directory is no project
-        directory = parent
+        ):  # the repository's (or the file system's) root; the home directory is no project
+            _ROOTS_OF[directory] = own
+        else:
+            _ROOTS_OF[directory] = own + _roots_above(parent)
+    return _ROOTS_OF[directory]
 
 
 def _is_root(directory: str) -> bool:
