@@ -12,7 +12,7 @@ from astroid import nodes
 
 from flake8_keras_layers.analysis import callees, resolver
 from flake8_keras_layers.engine.session import Session
-from flake8_keras_layers.knowledge import facts
+from flake8_keras_layers.knowledge import facts, stubs
 
 UTIL = """\
 import keras
@@ -127,3 +127,76 @@ def test_a_changed_module_is_read_again(tmp_path, replacement, expected):
     with Session(filename, facts.default()) as session:
         module = session.build_module(source, ast.parse(source))
         assert callees.is_imported_function(_calls(module)["helper(1)"].func) is expected
+
+
+# An attribute of an import from a Keras root that no stub has: no class, told without inferring it.
+
+KERAS_CALLEES = """\
+import keras
+import numpy as np
+from keras import ops, layers
+try:
+    import tf_keras as tk
+except ImportError:
+    import keras as tk
+
+def f(x):
+    ops.matmul(x, x)
+    tk.anything(x)
+    keras.nothing(x)
+    layers.Dense(3)
+    layers.__class__(3)
+    ops.mro(x)
+    np.matmul(x, x)
+"""
+# callee as written -> claimed no class without inference
+KERAS_CASES = {"ops.matmul": True, "tk.anything": True, "keras.nothing": True, "layers.Dense": False,
+               "layers.__class__": False, "ops.mro": False, "np.matmul": False}
+
+
+def _keras_calls(module: nodes.Module) -> dict[str, nodes.Call]:
+    function = next(f for f in module.body if isinstance(f, nodes.FunctionDef) and f.name == "f")
+    return {c.value.func.as_string(): c.value for c in function.body}
+
+
+def test_keras_root_attributes_no_stub_has_are_no_class(tmp_path):
+    filename = str(tmp_path / "keras_callees.py")
+    with Session(filename, facts.default()) as session:
+        module = session.build_module(KERAS_CALLEES, ast.parse(KERAS_CALLEES))
+        calls = _keras_calls(module)
+        assert {text: callees.is_keras_non_class(call.func) for text, call in calls.items()} == KERAS_CASES
+        for text, call in calls.items():
+            if KERAS_CASES[text]:  # what astroid says: nothing, or nothing that is one class
+                values = resolver.safe_infer_all(call.func)
+                assert values is None or not isinstance(values[0], nodes.ClassDef), text
+
+
+def test_an_attribute_registered_on_a_stub_is_inferred(tmp_path):
+    """``layers.make = Maker`` puts ``make`` on the stub module for this file: KL104 must see the class."""
+    from helpers import lint
+
+    source = """\
+        import keras
+        from keras import layers
+
+        class Maker(keras.layers.Dense):
+            pass
+
+        layers.make = Maker
+
+        class Block(keras.layers.Layer):
+            def call(self, x):
+                return layers.make(4)(x)
+        """
+    assert lint(source, tmp_path / "registered.py", codes={"KL104"}) == ["11:KL104"]
+
+
+def test_nothing_is_claimed_while_keras_own_modules_are_read(tmp_path):
+    filename = str(tmp_path / "keras_callees.py")
+    with Session(filename, facts.default()) as session:
+        module = session.build_module(KERAS_CALLEES, ast.parse(KERAS_CALLEES))
+        stubs.use_project_keras(str(tmp_path))
+        try:
+            assert not callees.is_keras_non_class(_keras_calls(module)["ops.matmul"].func)
+        finally:
+            stubs.use_project_keras(None)

@@ -19,6 +19,12 @@ module does not mirror exactly (a constraint on the name such as
 ``if isinstance(f, type)``, an inference tip, a module astroid would not build
 from a Python source file, a file that does not parse as astroid parses it)
 makes it claim nothing, and inference decides as before.
+
+A second shortcut is for attributes of Keras imports (``ops.matmul`` after
+``from keras import ops``, ``tf.reshape``): under the Keras roots astroid
+finds only the stub modules, or nothing (knowledge/stubs.py), so an
+attribute that no stub module or class has, and that no build of this file
+registered (``layers.make = Maker``), is no class (``is_keras_non_class``).
 """
 
 from __future__ import annotations
@@ -50,6 +56,33 @@ def is_imported_function(func: nodes.NodeNG) -> bool:
         return _name_is_function(func)
     if isinstance(func, nodes.Attribute) and isinstance(func.expr, nodes.Name):
         return _attribute_is_function(func.expr, func.attrname)
+    return False
+
+
+def is_keras_non_class(func: nodes.NodeNG) -> bool:
+    """Whether the callee ``func`` is ``m.f`` with every binding of ``m`` an import from a Keras root and ``f``
+    an attribute no stub module or class has (``ops.matmul`` after ``from keras import ops``): under those
+    roots astroid finds the stubs or nothing (their denylist), so ``m.f`` is no class."""
+    if not isinstance(func, nodes.Attribute) or not isinstance(func.expr, nodes.Name):
+        return False
+    if func._explicit_inference is not None or stubs.may_bind(func.attrname) or stubs.reads_project_keras():
+        return False
+    bindings = _bindings(func.expr)
+    if not bindings or not all(imports_keras(binding, func.expr.name) for binding in bindings):
+        return False
+    try:
+        return not get_constraints(func, func.root())
+    except Exception:  # noqa: BLE001 - whatever astroid fails on, inference decides
+        return False
+
+
+def imports_keras(binding: nodes.NodeNG, name: str) -> bool:
+    """Whether ``binding`` binds ``name`` by an (absolute) import from one of the Keras roots."""
+    if isinstance(binding, nodes.Import):
+        return all(module.partition(".")[0] in stubs.ROOTS
+                   for module, alias in binding.names if (alias or module.partition(".")[0]) == name)
+    if isinstance(binding, nodes.ImportFrom):
+        return not binding.level and binding.modname.partition(".")[0] in stubs.ROOTS
     return False
 
 

@@ -96,14 +96,7 @@ def _infers_locally(func: nodes.NodeNG) -> bool:
 
 
 def _local_or_keras(binding: nodes.NodeNG, name: str) -> bool:
-    if isinstance(binding, nodes.ClassDef):
-        return True
-    if isinstance(binding, nodes.Import):
-        return all(module.partition(".")[0] in stubs.ROOTS
-                   for module, alias in binding.names if (alias or module.partition(".")[0]) == name)
-    if isinstance(binding, nodes.ImportFrom):
-        return not binding.level and binding.modname.partition(".")[0] in stubs.ROOTS
-    return False
+    return isinstance(binding, nodes.ClassDef) or callees.imports_keras(binding, name)
 
 
 def _plain_class(klass: nodes.ClassDef, call: nodes.Call) -> bool:

@@ -227,6 +227,9 @@ def self_attribute_ancestries(cls: nodes.ClassDef, attr: str) -> list[Ancestry] 
 
 def constructed_class(call: nodes.Call) -> Ancestry | None:
     """The Keras ancestry of the class ``call`` provably instantiates (``Dense(8)``), else None."""
+    if callees.is_keras_non_class(call.func):
+        budget.spend()  # as the inference it replaces
+        return None  # ``ops.matmul``: nothing under the Keras roots has that attribute (callees.py)
     if callees.is_imported_function(call.func):
         return None  # known without astroid building the function's module (callees.py)
     if held.holds_instance(call.func):

@@ -32,6 +32,8 @@ from __future__ import annotations
 from astroid import nodes
 from astroid.builder import AstroidBuilder, _can_assign_attr
 
+from ..knowledge import stubs
+
 _ORIGINAL = AstroidBuilder.delayed_assattr
 
 
@@ -63,6 +65,7 @@ def own_instance_class(node: nodes.AssignAttr) -> nodes.ClassDef | None:
 def _delayed_assattr(builder: AstroidBuilder, node: nodes.AssignAttr) -> None:
     klass = own_instance_class(node)
     if klass is None:
+        stubs.note_registered(node.attrname)  # maybe on a stub: callees.is_keras_non_class must know
         _ORIGINAL(builder, node)
         return
     if not _can_assign_attr(klass, node.attrname):

@@ -159,6 +159,13 @@ _STUB_CACHE: dict[int, dict[str, nodes.Module]] = {}
 _PRISTINE: list[tuple[nodes.LocalsDictNodeNG, dict[str, int], tuple[str, ...], tuple[int, ...]]] = []
 
 
+# Every name an attribute of a stub module or class can have as built: their own names, their submodules'
+# and what ``object`` and ``type`` give every class. With the attribute names this file's builds may have
+# registered on other modules' scopes (``keras.Model.x = ...``: ``note_registered``, undone by restore).
+_BOUND: set[str] = set()
+_REGISTERED: set[str] = set()
+
+
 def _stub_modules_cached(knowledge: Knowledge) -> dict[str, nodes.Module]:
     key = id(knowledge)
     if key not in _STUB_CACHE:
@@ -169,11 +176,35 @@ def _stub_modules_cached(knowledge: Knowledge) -> dict[str, nodes.Module]:
         for scope in [*modules, *(c for m in modules for c in m.body if isinstance(c, nodes.ClassDef))]:
             names = {name: len(values) for name, values in scope.locals.items()}
             _PRISTINE.append((scope, names, tuple(names), tuple(names.values())))
+        _BOUND.clear()
+        for scope, names, _, _ in _PRISTINE:
+            _BOUND.update(names, getattr(scope, "instance_attrs", ()))
+        _BOUND.update(name.rpartition(".")[2] for name in _STUB_CACHE[key])
+        builtins = astroid.MANAGER.ast_from_module_name("builtins")
+        _BOUND.update(name for klass in ("object", "type") for name in builtins[klass].locals)
     return _STUB_CACHE[key]
+
+
+def note_registered(attrname: str) -> None:
+    """A build registered ``<expr>.<attrname> = ...`` on whatever ``<expr>`` infers to, a stub maybe."""
+    _REGISTERED.add(attrname)
+
+
+def may_bind(attrname: str) -> bool:
+    """Whether some stub module or class, or an instance of one, may have an attribute ``attrname`` now
+    (special names always may: ``__class__``, ``__base__``...)."""
+    return attrname.startswith("__") or attrname in _BOUND or attrname in _REGISTERED
+
+
+def reads_project_keras() -> bool:
+    """Whether modules under the Keras roots other than the stubs are read now (use_project_keras)."""
+    denylist = AstroidManager.brain["module_denylist"]
+    return not isinstance(denylist, _StubRootDenylist) or denylist.project_root is not None
 
 
 def restore() -> None:
     """Undo what linted code added to the stubs (cheap when, as usual, it added nothing)."""
+    _REGISTERED.clear()
     for scope, names, keys, counts in _PRISTINE:
         if getattr(scope, "instance_attrs", None):
             scope.instance_attrs.clear()
