@@ -235,3 +235,58 @@ def test_the_calls_step_sees_every_call_ast_walk_sees(source):
     assert prefilter.called(tree, module_rules) == expected
     for rule in module_rules:  # one rule at a time too: the walk may stop early
         assert prefilter.called(tree, (rule,)) == tuple(r for r in expected if r is rule)
+
+
+EVERY_PLACE_A_CLASS_CAN_BE = """\
+class A:
+    class Inner:
+        pass
+    def method(self):
+        class InMethod:
+            pass
+if True:
+    class InIf:
+        pass
+else:
+    class InElse:
+        pass
+try:
+    class InTry:
+        pass
+except ImportError:
+    class InHandler:
+        pass
+else:
+    class InTryElse:
+        pass
+finally:
+    class InFinally:
+        pass
+for _ in ():
+    class InFor:
+        pass
+while False:
+    class InWhile:
+        pass
+with open(__file__) as f:
+    class InWith:
+        pass
+match 1:
+    case 1:
+        class InCase:
+            pass
+@decorated
+class Last(A):
+    pass
+"""
+
+
+def test_the_statement_walk_finds_astroid_s_classes_in_source_order():
+    from flake8_keras_layers.engine.ast_walk import statements
+    from astroid import nodes
+
+    module = astroid.parse(EVERY_PLACE_A_CLASS_CAN_BE)
+    walked = sorted((n for n in statements(module) if isinstance(n, nodes.ClassDef)),
+                    key=lambda c: (c.lineno, c.col_offset))
+    assert [c.name for c in walked] == [c.name for c in module.nodes_of_class(nodes.ClassDef)]
+    assert len(walked) == 14

@@ -1,18 +1,20 @@
-"""Walking the statements of flake8's ``ast`` tree, for the checks that run before astroid."""
+"""Walking the statements of flake8's ``ast`` tree, for the checks that run before astroid (and of astroid's)."""
 
 from __future__ import annotations
 
 import ast
-from typing import Iterator
+from typing import Iterator, TypeVar
+
+N = TypeVar("N")  # an ast or an astroid node
 
 # Where a statement can hold statements: a class or function body, a branch, a handler, a match case.
 BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
-def statements(tree: ast.AST) -> Iterator[ast.AST]:
+def statements(tree: N) -> Iterator[N]:
     """Every statement nested in ``tree``'s blocks (handlers and match cases included), never entering
     an expression: a class or a function is only ever defined by a statement, so this finds them all
-    at a fraction of ``ast.walk``'s cost."""
+    at a fraction of ``ast.walk``'s cost. astroid's nodes have the same blocks: it walks them too."""
     stack = [tree]
     while stack:
         node = stack.pop()

@@ -20,6 +20,7 @@ from ..knowledge.versions import Target
 from ..rules import ALL, ClassContext, Diagnostic, ModuleContext, Rule
 from .. import debug
 from . import rebuild
+from .ast_walk import statements
 from .prefilter import Screen, screen
 from .session import Session
 
@@ -76,9 +77,11 @@ def _run(session: Session, source: str, target: Target, tree: ast.AST, deep: fro
         ctx = ModuleContext(target, session.knowledge, module)
         check = rule.check_module  # type: ignore[attr-defined]  # module_rules holds only ModuleRules
         found.extend(session.contained(f"rule {rule.code}", lambda: check(ctx)))
-    for cls in module.nodes_of_class(nodes.ClassDef):
-        if cls.fromlineno not in wanted and cls.lineno not in wanted:
-            continue
+    # astroid's nodes have ast's statement blocks: classes found without visiting every expression, in
+    # source order as nodes_of_class would give them.
+    classes = [n for n in statements(module) if isinstance(n, nodes.ClassDef)
+               and (n.fromlineno in wanted or n.lineno in wanted)]
+    for cls in sorted(classes, key=lambda c: (c.lineno, c.col_offset)):
         if session.out_of_time():
             debug.budget_stop(session.filename, "the rest of the file", "time")
             break
