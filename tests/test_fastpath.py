@@ -290,3 +290,19 @@ def test_the_statement_walk_finds_astroid_s_classes_in_source_order():
                     key=lambda c: (c.lineno, c.col_offset))
     assert [c.name for c in walked] == [c.name for c in module.nodes_of_class(nodes.ClassDef)]
     assert len(walked) == 14
+
+
+@pytest.mark.parametrize("kind", ["Call", "Attribute", "ClassDef", "Name", "Import|ImportFrom", "NodeNG"])
+def test_a_module_s_kept_walk_gives_what_nodes_of_class_gives(kind):
+    from astroid import nodes
+
+    from flake8_keras_layers.analysis import syntax
+
+    klass = tuple(getattr(nodes, k) for k in kind.split("|"))
+    source = EVERY_PLACE_A_CLASS_CAN_BE + "import os\nfrom os import path\nx = os.path.join(path.sep, f(a.b(c)))\n"
+    module = astroid.parse(source)
+    try:
+        assert syntax.module_nodes(module, klass) == list(module.nodes_of_class(klass))
+        assert syntax.module_nodes(module, klass) == list(module.nodes_of_class(klass))  # kept, same answer
+    finally:
+        syntax.forget_walks()

@@ -175,7 +175,7 @@ def kept_unread(init: nodes.FunctionDef, param: str, carried: set[int]) -> bool:
     if not attrs:
         return False
     module = init.root()
-    for read in module.nodes_of_class(nodes.Attribute):  # AssignAttr is not an Attribute
+    for read in syntax.module_nodes(module, nodes.Attribute):  # AssignAttr is not an Attribute
         if read.attrname in attrs and not any(id(a) in carried for a in read.node_ancestors()):
             return False
     return not spells(module, attrs)  # getattr(self, "channels_axis")

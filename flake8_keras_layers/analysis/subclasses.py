@@ -180,7 +180,7 @@ def subclasses(cls: nodes.ClassDef) -> list[Subclass]:
     module = cls.root()
     found = [
         _subclass_in_module(other)
-        for other in module.nodes_of_class(nodes.ClassDef)
+        for other in syntax.module_nodes(module, nodes.ClassDef)
         if other is not cls and any(_base_names(base.as_string())[-1:] == [cls.name] for base in other.bases)
     ]
     path, index = _package(cls)

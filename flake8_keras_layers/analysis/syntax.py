@@ -44,9 +44,37 @@ def _walk(node: nodes.NodeNG) -> tuple[tuple[nodes.NodeNG, ...], int]:
     return tuple(found), entered
 
 
+# Several rules look at every call (or attribute, class) of a module: one walk per module and file,
+# its nodes by type in walk order, each with its position in the walk.
+_MODULES: dict[int, tuple[nodes.Module, dict[type, list[tuple[int, nodes.NodeNG]]]]] = {}
+
+
+def module_nodes(module: nodes.Module, klass: type | tuple[type, ...]) -> list:
+    """``list(module.nodes_of_class(klass))``, from the module's one kept walk."""
+    kept = _MODULES.get(id(module))
+    if kept is None or kept[0] is not module:
+        by_type: dict[type, list[tuple[int, nodes.NodeNG]]] = {}
+        pending = [iter((module,))]
+        position = 0
+        while pending:
+            for node in pending[-1]:
+                by_type.setdefault(type(node), []).append((position, node))
+                position += 1
+                pending.append(iter(node.get_children()))
+                break
+            else:
+                pending.pop()
+        kept = _MODULES[id(module)] = (module, by_type)
+    found = [entries for kind, entries in kept[1].items() if issubclass(kind, klass)]
+    if len(found) == 1:
+        return [node for _, node in found[0]]
+    return [node for _, node in sorted(entry for entries in found for entry in entries)]
+
+
 def forget_walks() -> None:
     """Drop the kept walks (after each file: they hold its nodes)."""
     _WALKS.clear()
+    _MODULES.clear()
 
 
 def self_name(func: nodes.FunctionDef) -> str | None:

@@ -52,7 +52,7 @@ class ActivationLayerInstance(ModuleRule):
     keywords = frozenset({"activation"})
 
     def check_module(self, ctx: ModuleContext) -> Iterator[Diagnostic]:
-        for call in ctx.module.nodes_of_class(nodes.Call):
+        for call in syntax.module_nodes(ctx.module, nodes.Call):
             keyword = next((k for k in call.keywords or [] if k.arg == "activation"), None)
             if keyword is None or isinstance(keyword.value, nodes.Const):
                 continue  # strings and None, cheaply

@@ -196,7 +196,7 @@ def _plain_fault(node: nodes.NodeNG) -> str | None:
 
 def construction_sites(cls: nodes.ClassDef) -> Iterator[nodes.Call]:
     """Calls in the class's module that provably construct this very class."""
-    for call in cls.root().nodes_of_class(nodes.Call):
+    for call in syntax.module_nodes(cls.root(), nodes.Call):
         func = call.func
         name = func.attrname if isinstance(func, nodes.Attribute) else getattr(func, "name", None)
         if name != cls.name:

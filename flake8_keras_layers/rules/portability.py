@@ -102,7 +102,7 @@ class LambdaNotLoadable(ModuleRule):
     opt_in = True
 
     def check_module(self, ctx: ModuleContext) -> Iterator[Diagnostic]:
-        for call in ctx.module.nodes_of_class(nodes.Call):
+        for call in syntax.module_nodes(ctx.module, nodes.Call):
             # Cheap first: the file pre-filter already asks for a callee named Lambda (aliases are
             # not followed), and inferring every call's argument made big files slow.
             callee = call.func.attrname if isinstance(call.func, nodes.Attribute) else getattr(call.func, "name", None)

@@ -329,7 +329,7 @@ class AddWeightPositionalName(ModuleRule):
         if within == ():
             return
         classes: dict[int, Ancestry | None] = {}
-        for call in ctx.module.nodes_of_class(nodes.Call):
+        for call in syntax.module_nodes(ctx.module, nodes.Call):
             func = call.func
             if not (isinstance(func, nodes.Attribute) and func.attrname == "add_weight" and call.args):
                 continue
