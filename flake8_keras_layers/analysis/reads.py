@@ -175,28 +175,33 @@ def searched(modname: str, roots: Sequence[str]) -> None:
         return
     key = (modname, tuple(roots))
     found = _searches.get(key)
-    if found is None:
-        found = _searches[key] = _search(modname, roots)
-        for dependency in found:
-            fingerprint(dependency)  # now: before anything reads it
+    if found is None:  # roots differ by the importing file's directory: each root is searched once
+        found = _searches[key] = frozenset().union(*(_searched_under(modname, root) for root in roots))
     _stack[-1].update(found)
 
 
-def _search(modname: str, roots: Sequence[str]) -> frozenset[Dependency]:
-    found: set[Dependency] = set()
-    parts = [p for p in modname.split(".") if p]
-    for root in roots:
-        here = os.path.abspath(root or ".")
-        found.add(("dir", here))
-        for part in parts:
-            for source in sources(here, [part]):
-                if os.path.isfile(source):
-                    found.add(("file", source))
-            candidate = os.path.join(here, part)
-            if not os.path.isdir(candidate):
-                break
-            found.add(("dir", candidate))
-            here = candidate
+def _searched_under(modname: str, root: str) -> frozenset[Dependency]:
+    key = (modname, (root,))
+    found = _searches.get(key)
+    if found is None:
+        found = _searches[key] = _search(modname, root)
+        for dependency in found:
+            fingerprint(dependency)  # now: before anything reads it
+    return found
+
+
+def _search(modname: str, root: str) -> frozenset[Dependency]:
+    here = os.path.abspath(root or ".")
+    found: set[Dependency] = {("dir", here)}
+    for part in (p for p in modname.split(".") if p):
+        for source in sources(here, [part]):
+            if os.path.isfile(source):
+                found.add(("file", source))
+        candidate = os.path.join(here, part)
+        if not os.path.isdir(candidate):
+            break
+        found.add(("dir", candidate))
+        here = candidate
     return frozenset(found)
 
 

@@ -160,6 +160,9 @@ def _record_imports() -> Callable[[], None]:
     def recorded(self, modname, context_file=None, use_cache=True):
         if not isinstance(modname, str):
             return original(self, modname, context_file, use_cache)
+        stub = self.astroid_cache.get(modname) if use_cache else None
+        if stub is not None and (getattr(stub, "file", None) or "").startswith(stubs.STUB_ROOT):
+            return original(self, modname, context_file, use_cache)  # the stubs answer whatever the disk holds
         reads.searched(modname, [*sys.path, *([os.path.dirname(context_file)] if context_file else [])])
         before = self.astroid_cache.get(modname)
         with reads.building() as read:
