@@ -7,8 +7,7 @@ a Keras layer nearly every one is ``self.<attr> = ...`` in a method, and the
 inference is always the same: ``self``, the method's first parameter, is an
 instance of the class whose body defines the method
 (``protocols._arguments_infer_argname``). Inferring it costs a context, a
-lookup and the instance's MRO each time (keras-hub: most of the build's
-second half, about 0.4 s of 4.8).
+lookup and the instance's MRO (``instantiate_class``) for each statement.
 
 So within a session the builder registers those statements directly when
 that inference is certain, and asks astroid for every other one:
