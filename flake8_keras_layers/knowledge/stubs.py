@@ -102,27 +102,48 @@ def _build(source: str, modname: str, package: bool) -> nodes.Module:
     return module
 
 
-def _stub_modules(knowledge: Knowledge) -> dict[str, nodes.Module]:
-    """Module name -> stub module, aliases sharing one module object."""
-    classes = _class_source(knowledge)
-    root_source = "from . import layers, models, src\nfrom .layers import *\n"
-    stubs: dict[str, nodes.Module] = {}
-    for family, impl_name in (("keras", KERAS3_IMPL), ("tf_keras", KERAS2_IMPL)):
-        impl = _build(classes, impl_name, package=True)
-        stubs[family] = _build(root_source, family, package=True)
-        stubs[f"{family}.src"] = _build("from . import layers, models\n", f"{family}.src", True)
+def _layout(knowledge: Knowledge) -> dict[str, tuple[str, str]]:
+    """Stub module name -> (the module it is, its family): aliases name one module."""
+    layout: dict[str, tuple[str, str]] = {}
+    for family in ("keras", "tf_keras"):
+        layout[family] = ("root", family)
+        layout[f"{family}.src"] = ("src", family)
         for alias in ("layers", "models", "src.layers", "src.models"):
-            stubs[f"{family}.{alias}"] = impl
+            layout[f"{family}.{alias}"] = ("impl", family)
         # Deep imports (``from keras.src.layers.pooling.max_pooling2d import ...``).
         for facts in knowledge.classes.values():
             for module in facts.modules:
                 if module.startswith("keras."):
-                    stubs[family + module[len("keras"):]] = impl
+                    layout[family + module[len("keras"):]] = ("impl", family)
     # TensorFlow >= 2.16 ships Keras 3 behind tf.keras.
-    stubs["tensorflow"] = _build("from . import keras\n", "tensorflow", package=True)
-    for name in [n for n in stubs if n == "keras" or n.startswith("keras.")]:
-        stubs["tensorflow." + name] = stubs[name]
-    return stubs
+    layout["tensorflow"] = ("tensorflow", "")
+    for name in [n for n in layout if n == "keras" or n.startswith("keras.")]:
+        layout["tensorflow." + name] = layout[name]
+    return layout
+
+
+_NAMES: dict[int, frozenset[str]] = {}
+
+
+def module_names(knowledge: Knowledge) -> frozenset[str]:
+    """The name of every stub module: what an import under the Keras roots can find (all else is denied)."""
+    if id(knowledge) not in _NAMES:
+        _NAMES.clear()
+        _NAMES[id(knowledge)] = frozenset(_layout(knowledge))
+    return _NAMES[id(knowledge)]
+
+
+def _stub_modules(knowledge: Knowledge) -> dict[str, nodes.Module]:
+    """Module name -> stub module, aliases sharing one module object."""
+    classes = _class_source(knowledge)
+    impl_names = {"keras": KERAS3_IMPL, "tf_keras": KERAS2_IMPL}
+    built: dict[tuple[str, str], nodes.Module] = {}
+    for family, impl_name in impl_names.items():
+        built[("impl", family)] = _build(classes, impl_name, package=True)
+        built[("root", family)] = _build("from . import layers, models, src\nfrom .layers import *\n", family, True)
+        built[("src", family)] = _build("from . import layers, models\n", f"{family}.src", True)
+    built[("tensorflow", "")] = _build("from . import keras\n", "tensorflow", package=True)
+    return {name: built[role] for name, role in _layout(knowledge).items()}
 
 
 def install(knowledge: Knowledge, manager: AstroidManager | None = None) -> None:
