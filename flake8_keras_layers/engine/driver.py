@@ -14,12 +14,13 @@ from typing import Callable, Iterable, Iterator
 
 from astroid import nodes
 
-from ..analysis import keras2_uses, resolver
+from ..analysis import keras2_uses, project, resolver
+from ..knowledge import stubs
 from ..knowledge.facts import Knowledge
 from ..knowledge.versions import Target
 from ..rules import ALL, ClassContext, Diagnostic, ModuleContext, Rule
 from .. import debug
-from . import rebuild
+from . import prefilter, rebuild
 from .ast_walk import statements
 from .prefilter import Screen, screen
 from .session import Session
@@ -52,10 +53,14 @@ def analyze(
     wanted = set(screened.wanted) - deep
     if not wanted and not module_rules:
         return []
-    # Only now: most files never get here, and the target (the project's declarations) and the facts
+    # Only now: most files never get here, and the facts and the target (the project's declarations)
     # cost a read each.
-    target = target if isinstance(target, Target) else target()
     knowledge = knowledge if isinstance(knowledge, Knowledge) else knowledge()
+    if wanted and project.keras_source_root(filename) is None:  # step 4 of the pre-filter
+        wanted -= prefilter.denied_classes(tree, stubs.ROOTS, stubs.module_names(knowledge))
+        if not wanted and not module_rules:
+            return []  # tf_keras' own source: every class's base imported from a module astroid refuses
+    target = target if isinstance(target, Target) else target()
     target = keras2_uses.narrow(target, tree, source)  # a file using a Keras 2 only API cannot run Keras 3
     with Session(filename, knowledge) as session:
         # A function of its own: the module it builds is gone with its frame before the session closes.

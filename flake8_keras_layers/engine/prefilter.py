@@ -17,6 +17,11 @@ Two steps, each a necessary condition of a rule's trigger, never a guess:
    (``plain_classes``): every base a builtin class or such a class of the
    file's own, by names nothing else in the file binds. A file of plain
    classes (most code without Keras) then never reaches astroid.
+4. of those, the ones whose base astroid cannot import (``denied_classes``,
+   asked by the driver, which knows the stub modules): a name only imported
+   from a module under the Keras roots that no stub provides
+   (``tf_keras.src.engine.base_layer``). tf_keras' own source, and code on
+   TensorFlow's private Keras, then never reaches astroid either.
 """
 
 from __future__ import annotations
@@ -219,6 +224,48 @@ def plain_classes(tree: ast.AST) -> frozenset[int]:
             known[id(statement)] = plain(statement, ())
     return frozenset(cls.lineno for cls, scopes in classes if known.get(id(cls)) or (
         id(cls) not in known and plain(cls, scopes)))
+
+
+def denied_classes(tree: ast.AST, roots: tuple[str, ...], stub_modules: frozenset[str]) -> frozenset[int]:
+    """Lines of the module-level classes astroid cannot resolve whatever the project holds (step 4): a base
+    is written as a name, or attributes of a name, that the module binds only by importing from a module
+    under the Keras ``roots`` that no stub provides (``from tf_keras.src.engine import base_layer``). astroid
+    refuses every such module (knowledge/stubs.py), so the base infers to nothing and the resolver finds no
+    Keras class. Not for Keras' own source tree, whose ``keras.src`` modules are read (the caller's part)."""
+    imported: dict[str, list[str]] = {}  # name -> the module each of its import bindings imports
+    pending: list[ast.AST] = [tree]
+    while pending:  # the module's scope: statements, not entering functions or classes
+        node = pending.pop()
+        for name in BLOCK_FIELDS:
+            block = getattr(node, name, None)
+            if type(block) is list:
+                pending.extend(s for s in block if not isinstance(s, _SCOPES))
+        if isinstance(node, ast.ImportFrom):
+            if any(alias.name == "*" for alias in node.names):
+                return frozenset()
+            for alias in node.names:
+                imported.setdefault(alias.asname or alias.name, []).append(
+                    node.module if not node.level and node.module else "")
+        elif isinstance(node, ast.Import):
+            for alias in node.names:  # astroid imports the whole dotted name only for ``import a.b as c``
+                imported.setdefault(alias.asname or alias.name.partition(".")[0], []).append(
+                    alias.name if alias.asname else alias.name.partition(".")[0])
+    bound = _bound(tree, enter=False)
+    declared_global = {n for node in statements(tree) if isinstance(node, ast.Global) for n in node.names}
+
+    def refused(name: str) -> bool:
+        modules = imported.get(name, ())
+        return (bool(modules) and len(modules) == bound[name] and name not in declared_global
+                and not hasattr(builtins, name)
+                and all(m.partition(".")[0] in roots and m not in stub_modules for m in modules))
+
+    def root(base: ast.AST) -> str | None:
+        while isinstance(base, ast.Attribute):
+            base = base.value
+        return base.id if isinstance(base, ast.Name) else None
+
+    return frozenset(s.lineno for s in getattr(tree, "body", ()) if isinstance(s, ast.ClassDef)
+                     and any(refused(name) for name in map(root, s.bases) if name is not None))
 
 
 def _bound(node: ast.AST, enter: bool) -> Counter[str]:
