@@ -63,7 +63,7 @@ def test_a_module_rule_failure_names_the_rule(debug_on, monkeypatch, capsys):
 
 
 def test_a_budget_that_runs_out_prints_a_budget_stop(debug_on, monkeypatch, capsys):
-    monkeypatch.setattr(budget, "STEPS_PER_CLASS", 0)  # the class's first inference step is one too many
+    monkeypatch.setattr(budget, "STEPS_PER_CLASS", 1)
     assert analyze(POOLING, "/nonexistent/m.py", ANY, facts.default(), rules=ALL) == []
     assert capsys.readouterr().err.splitlines() == [
         "flake8-keras-layers: budget stop: /nonexistent/m.py: class CustomPooling (line 4): steps"]

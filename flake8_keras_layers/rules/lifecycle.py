@@ -86,25 +86,18 @@ class BuiltSetBeforeBuild(Rule):
         build = ctx.method("build")
         if build is None:
             return
-        # build() itself is harmless (below); the usual case is that no other method sets `built`, and then
-        # which methods run after build() need not be known.
-        setting = [(m, syntax.assigns_self_attr(m, "built", True)) for m in syntax.defined_methods(ctx.cls)
-                   if m is not build]
-        setting = [(method, assigns) for method, assigns in setting if assigns]
-        if not setting:
-            return
         # Setting `built` from build() itself, a helper it calls, or call() (which runs only
         # after build) is harmless; so is a method that builds explicitly (`self.build(...)`).
         harmless = {id(m) for m, _ in syntax.reachable_methods(build, ctx.ancestry.chain)}
         call = ctx.method("call")
         if call is not None:
             harmless.update(id(m) for m, _ in syntax.reachable_methods(call, ctx.ancestry.chain))
-        for method, assigns in setting:
+        for method in syntax.defined_methods(ctx.cls):
             if id(method) in harmless:
                 continue
             if _calls_self_build(method):
                 continue
-            for assign in assigns:
+            for assign in syntax.assigns_self_attr(method, "built", True):
                 if method.name == "__init__" and _reset_by_keras_init(ctx, method, assign):
                     continue
                 yield self.at(
