@@ -49,6 +49,8 @@ class Block:
     "a module function": ("def f(obj):\n    obj.x = 1\n", 0),
     "slots forbid it": (
         "class A:\n    __slots__ = ('a',)\n    def f(self):\n        self.a = 1\n        self.b = 2\n", 2),
+    "slots only annotated": (  # astroid 3.3 cannot read them (InferenceError), astroid 4 reads none
+        "class A:\n    __slots__: tuple\n    def __init__(self):\n        self.units = 4\n", 1),
     "exception subclass": ("class E(Exception):\n    def __init__(self):\n        self.code = 1\n", 1),
     "on another object": (
         "class A:\n    pass\nclass B:\n    def f(self):\n        A.x = 1\n        self.y = A\n", 1),

@@ -27,7 +27,6 @@ from astroid import nodes
 from astroid.constraint import get_constraints
 
 from . import callees
-from ..knowledge import stubs
 
 
 def holds_instance(func: nodes.NodeNG) -> bool:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import ast
-from typing import Iterator, TypeVar
-
-N = TypeVar("N")  # an ast or an astroid node
+from typing import Any, Iterator
 
 # Where a statement can hold statements: a class or function body, a branch, a handler, a match case.
 BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
-def statements(tree: N) -> Iterator[N]:
+def statements(tree: Any) -> Iterator[Any]:
     """Every statement nested in ``tree``'s blocks (handlers and match cases included), never entering
     an expression: a class or a function is only ever defined by a statement, so this finds them all
     at a fraction of ``ast.walk``'s cost. astroid's nodes have the same blocks: it walks them too."""

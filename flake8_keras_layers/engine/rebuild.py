@@ -35,6 +35,7 @@ from astroid.builder import AstroidBuilder
 from astroid.manager import AstroidManager
 from astroid.rebuilder import TreeRebuilder
 
+from . import assattr
 from .ast_walk import statements
 
 # What Python's tokenizer could read as a type comment (a superset: any "# type:" is parsed again).
@@ -76,29 +77,8 @@ def _bodies(tree: ast.Module) -> list[tuple[ast.AST, list]]:
 
 def _in_deep_class(assign: nodes.AssignAttr, deep: frozenset[int]) -> bool:
     """``self.<attr> = ...`` in a method of one of the ``deep`` module-level classes."""
-    method = assign.frame()
-    klass = method.parent
-    return (
-        isinstance(method, nodes.FunctionDef)
-        and isinstance(klass, nodes.ClassDef)
-        and klass.lineno in deep
-        and isinstance(klass.parent, nodes.Module)
-        and isinstance(assign.expr, nodes.Name)
-        and bool(method.args.args)
-        and assign.expr.name == method.args.args[0].name
-    )
-
-
-def _on_own_instance(assign: nodes.AssignAttr) -> bool:
-    """``self.<attr> = ...`` (or ``cls.``) in a method: registers on the method's own class."""
-    method = assign.frame()
-    return (
-        isinstance(method, nodes.FunctionDef)
-        and isinstance(method.parent, nodes.ClassDef)
-        and isinstance(assign.expr, nodes.Name)
-        and bool(method.args.args)
-        and assign.expr.name == method.args.args[0].name
-    )
+    found = assattr.method_of_first_parameter(assign)
+    return found is not None and found[1].lineno in deep and isinstance(found[1].parent, nodes.Module)
 
 
 class _Builder(AstroidBuilder):
@@ -114,9 +94,9 @@ class _Builder(AstroidBuilder):
         self.foreign: list[tuple[dict, str, nodes.AssignAttr]] = []
 
     def delayed_assattr(self, node: nodes.AssignAttr) -> None:
+        if assattr.register(node):
+            return  # on its own class, in this module
         super().delayed_assattr(node)
-        if _on_own_instance(node):
-            return
         module = node.root()
         try:
             targets = list(node.expr.infer())
