@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import ast
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from astroid import nodes
+
+from flake8_keras_layers.analysis import resolver
 from flake8_keras_layers.knowledge import facts as knowledge, target as targets, versions
 from flake8_keras_layers.engine.driver import analyze
+from flake8_keras_layers.engine.session import Session
 from flake8_keras_layers.rules import ALL
 
 
@@ -81,3 +86,11 @@ def model(init: str, call: str, header: str = "import keras\nfrom keras import l
         "    def call(self, x, training=None):\n"
         + "".join(f"        {line}\n" for line in call.strip().splitlines())
     )
+
+
+def resolved_classes(source: str, path: Path) -> dict[str, resolver.Ancestry | None]:
+    """What the resolver says of each class of ``source`` (written to ``path``), by name."""
+    path.write_text(source)
+    with Session(str(path), knowledge.default()) as session:
+        module = session.build_module(source, ast.parse(source))
+        return {c.name: resolver.resolve_class(c, alternatives=True) for c in module.nodes_of_class(nodes.ClassDef)}

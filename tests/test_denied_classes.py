@@ -7,12 +7,10 @@ import ast
 import textwrap
 
 import pytest
-from astroid import nodes
+from helpers import resolved_classes
 
-from flake8_keras_layers.analysis import resolver
 from flake8_keras_layers.engine import driver
 from flake8_keras_layers.engine.prefilter import denied_classes
-from flake8_keras_layers.engine.session import Session
 from flake8_keras_layers.knowledge import facts, stubs, versions
 
 SOURCE = """\
@@ -97,11 +95,7 @@ def test_which_classes_are_denied():
 
 def test_denied_classes_are_what_the_resolver_says(tmp_path):
     """Every class claimed denied resolves to no Keras ancestry; the stubbed ones do."""
-    path = tmp_path / "m.py"
-    path.write_text(SOURCE)
-    with Session(str(path), facts.default()) as session:
-        module = session.build_module(SOURCE, ast.parse(SOURCE))
-        resolved = {c.name: resolver.resolve_class(c, alternatives=True) for c in module.nodes_of_class(nodes.ClassDef)}
+    resolved = resolved_classes(SOURCE, tmp_path / "m.py")
     assert all(resolved[name] is None for name in DENIED)
     assert all(resolved[name] is not None for name in ("Stubbed", "Keras3", "Rebound"))
 
