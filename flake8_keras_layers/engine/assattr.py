@@ -24,9 +24,10 @@ Then astroid's value is ``klass.instantiate_class()``, an ``Instance`` or an
 the statement joins ``klass.instance_attrs`` unless ``__slots__`` forbids
 the name or cannot be read (``builder._can_assign_attr``, under the
 exceptions astroid catches there). tests/test_assattr.py compares both on
-every shape above. The linted module's builder asks ``register`` first too
-(rebuild.py: such a statement never registers on another module). Outside
-sessions astroid's own method is in place.
+every shape above. The linted module's builder goes through
+``delayed_assattr`` too (rebuild.py: a statement registered the direct way
+never registers on another module). Outside sessions astroid's own method is
+in place.
 """
 
 from __future__ import annotations
@@ -89,10 +90,17 @@ def register(node: nodes.AssignAttr) -> bool:
     return True
 
 
+def delayed_assattr(builder: AstroidBuilder, node: nodes.AssignAttr) -> bool:
+    """``node`` registered as astroid's ``delayed_assattr`` registers it; True when that was the direct way."""
+    if register(node):
+        return True
+    stubs.note_registered(node.attrname)  # maybe on a stub: callees.is_keras_non_class must know
+    _ORIGINAL(builder, node)
+    return False
+
+
 def _delayed_assattr(builder: AstroidBuilder, node: nodes.AssignAttr) -> None:
-    if not register(node):
-        stubs.note_registered(node.attrname)  # maybe on a stub: callees.is_keras_non_class must know
-        _ORIGINAL(builder, node)
+    delayed_assattr(builder, node)
 
 
 def begin() -> None:

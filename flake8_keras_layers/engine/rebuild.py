@@ -94,9 +94,8 @@ class _Builder(AstroidBuilder):
         self.foreign: list[tuple[dict, str, nodes.AssignAttr]] = []
 
     def delayed_assattr(self, node: nodes.AssignAttr) -> None:
-        if assattr.register(node):
+        if assattr.delayed_assattr(self, node):
             return  # on its own class, in this module
-        super().delayed_assattr(node)
         module = node.root()
         try:
             targets = list(node.expr.infer())
