@@ -11,7 +11,7 @@ from flake8_keras_layers.rules import ALL
 
 def _fields(rule) -> tuple:
     return (rule.code, frozenset(rule.methods), rule.mixed_in, rule.opt_in, rule.module_rule,
-            frozenset(getattr(rule, "callees", ())), frozenset(getattr(rule, "keywords", ())))
+            frozenset(getattr(rule, "callees", ())), frozenset(getattr(rule, "keywords", ())), getattr(rule, "needs", ""))
 
 
 def test_one_trigger_per_rule_in_order_with_its_fields():

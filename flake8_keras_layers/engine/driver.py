@@ -20,7 +20,7 @@ from ..knowledge.facts import Knowledge
 from ..knowledge.versions import Target
 from ..rules import ALL, ClassContext, Diagnostic, ModuleContext, Rule
 from .. import debug
-from . import prefilter, rebuild
+from . import denied, rebuild
 from .ast_walk import statements
 from .prefilter import Screen, screen
 from .session import Session
@@ -56,8 +56,11 @@ def analyze(
     # Only now: most files never get here, and the facts and the target (the project's declarations)
     # cost a read each.
     knowledge = knowledge if isinstance(knowledge, Knowledge) else knowledge()
-    if wanted and project.keras_source_root(filename) is None:  # step 4 of the pre-filter
-        wanted -= prefilter.denied_classes(tree, stubs.ROOTS, stubs.module_names(knowledge))
+    if project.keras_source_root(filename) is None:  # step 4 of the pre-filter
+        refused = denied.Denied(tree, stubs.ROOTS, stubs.module_names(knowledge))
+        wanted -= refused.classes
+        silent = refused.silent_rules(module_rules)
+        module_rules = tuple(r for r in module_rules if r.code not in silent)
         if not wanted and not module_rules:
             return []  # tf_keras' own source: every class's base imported from a module astroid refuses
     target = target if isinstance(target, Target) else target()

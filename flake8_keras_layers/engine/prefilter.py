@@ -17,11 +17,12 @@ Two steps, each a necessary condition of a rule's trigger, never a guess:
    (``plain_classes``): every base a builtin class or such a class of the
    file's own, by names nothing else in the file binds. A file of plain
    classes (most code without Keras) then never reaches astroid.
-4. of those, the ones whose base astroid cannot import (``denied_classes``,
-   asked by the driver, which knows the stub modules): a name only imported
-   from a module under the Keras roots that no stub provides
-   (``tf_keras.src.engine.base_layer``). tf_keras' own source, and code on
-   TensorFlow's private Keras, then never reaches astroid either.
+4. what astroid cannot import (denied.py, asked by the driver, which knows
+   the stub modules): the classes whose base is a name only imported from a
+   module under the Keras roots that no stub provides
+   (``tf_keras.src.engine.base_layer``), and the module rules whose every
+   call is in such a class or calls such a name. tf_keras' own source, and
+   code on TensorFlow's private Keras, then never reaches astroid either.
 """
 
 from __future__ import annotations
@@ -174,7 +175,7 @@ def called(tree: ast.AST, rules: tuple[R, ...]) -> tuple[R, ...]:
 
 
 _BUILTIN_CLASSES = frozenset(name for name, value in vars(builtins).items() if isinstance(value, type))
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 
 def plain_classes(tree: ast.AST) -> frozenset[int]:
@@ -184,11 +185,11 @@ def plain_classes(tree: ast.AST) -> frozenset[int]:
     module's own scope (assigned, imported, ``global``...) or in a scope around the class, or a star
     import, leaves the class unproven."""
     classes: list[tuple[ast.ClassDef, tuple[ast.AST, ...]]] = []  # with the scopes around each
-    module_bound = _bound(tree, enter=False)
+    module_bound = bound_names(tree, enter=False)
     pending: list[tuple[ast.AST, tuple[ast.AST, ...]]] = [(tree, ())]
     while pending:  # statements only: classes, functions, imports and ``global`` are all statements
         node, scopes = pending.pop()
-        inner = (*scopes, node) if isinstance(node, _SCOPES) else scopes
+        inner = (*scopes, node) if isinstance(node, SCOPES) else scopes
         for name in BLOCK_FIELDS:
             block = getattr(node, name, None)
             if type(block) is list:
@@ -200,16 +201,7 @@ def plain_classes(tree: ast.AST) -> frozenset[int]:
         elif isinstance(node, ast.ClassDef) and node.bases:
             classes.append((node, scopes))
     top = {s.name: s for s in getattr(tree, "body", ()) if isinstance(s, ast.ClassDef) and module_bound[s.name] == 1}
-    around: dict[int, Counter[str]] = {}  # scope -> what it binds, for the scopes around a class
-
-    def bound_around(scopes: tuple[ast.AST, ...], name: str) -> bool:
-        for scope in scopes:
-            if id(scope) not in around:
-                around[id(scope)] = _bound(scope, enter=True)
-            if around[id(scope)][name]:
-                return True
-        return False
-
+    bound_around = BoundAround()
     known: dict[int, bool] = {}  # plain or not, for the top-level classes, in source order: a base comes first
 
     def plain(cls: ast.ClassDef, scopes: tuple[ast.AST, ...]) -> bool:
@@ -226,49 +218,22 @@ def plain_classes(tree: ast.AST) -> frozenset[int]:
         id(cls) not in known and plain(cls, scopes)))
 
 
-def denied_classes(tree: ast.AST, roots: tuple[str, ...], stub_modules: frozenset[str]) -> frozenset[int]:
-    """Lines of the module-level classes astroid cannot resolve whatever the project holds (step 4): a base
-    is written as a name, or attributes of a name, that the module binds only by importing from a module
-    under the Keras ``roots`` that no stub provides (``from tf_keras.src.engine import base_layer``). astroid
-    refuses every such module (knowledge/stubs.py), so the base infers to nothing and the resolver finds no
-    Keras class. Not for Keras' own source tree, whose ``keras.src`` modules are read (the caller's part)."""
-    imported: dict[str, list[str]] = {}  # name -> the module each of its import bindings imports
-    pending: list[ast.AST] = [tree]
-    while pending:  # the module's scope: statements, not entering functions or classes
-        node = pending.pop()
-        for name in BLOCK_FIELDS:
-            block = getattr(node, name, None)
-            if type(block) is list:
-                pending.extend(s for s in block if not isinstance(s, _SCOPES))
-        if isinstance(node, ast.ImportFrom):
-            if any(alias.name == "*" for alias in node.names):
-                return frozenset()
-            for alias in node.names:
-                imported.setdefault(alias.asname or alias.name, []).append(
-                    node.module if not node.level and node.module else "")
-        elif isinstance(node, ast.Import):
-            for alias in node.names:  # astroid imports the whole dotted name only for ``import a.b as c``
-                imported.setdefault(alias.asname or alias.name.partition(".")[0], []).append(
-                    alias.name if alias.asname else alias.name.partition(".")[0])
-    bound = _bound(tree, enter=False)
-    declared_global = {n for node in statements(tree) if isinstance(node, ast.Global) for n in node.names}
+class BoundAround:
+    """Whether one of the scopes around a node binds a name (anywhere inside it): each scope walked once."""
 
-    def refused(name: str) -> bool:
-        modules = imported.get(name, ())
-        return (bool(modules) and len(modules) == bound[name] and name not in declared_global
-                and not hasattr(builtins, name)
-                and all(m.partition(".")[0] in roots and m not in stub_modules for m in modules))
+    def __init__(self) -> None:
+        self._bound: dict[int, Counter[str]] = {}
 
-    def root(base: ast.AST) -> str | None:
-        while isinstance(base, ast.Attribute):
-            base = base.value
-        return base.id if isinstance(base, ast.Name) else None
-
-    return frozenset(s.lineno for s in getattr(tree, "body", ()) if isinstance(s, ast.ClassDef)
-                     and any(refused(name) for name in map(root, s.bases) if name is not None))
+    def __call__(self, scopes: tuple[ast.AST, ...], name: str) -> bool:
+        for scope in scopes:
+            if id(scope) not in self._bound:
+                self._bound[id(scope)] = bound_names(scope, enter=True)
+            if self._bound[id(scope)][name]:
+                return True
+        return False
 
 
-def _bound(node: ast.AST, enter: bool) -> Counter[str]:
+def bound_names(node: ast.AST, enter: bool) -> Counter[str]:
     """Every name bound under ``node``, counted (a ``def``, a class, an import, a target, a parameter, a
     handler's or a pattern's capture); without ``enter``, not inside nested functions and classes, whose
     own names still count."""
@@ -285,7 +250,7 @@ def _bound(node: ast.AST, enter: bool) -> Counter[str]:
                 value = getattr(child, attribute, None)
                 if isinstance(value, str):
                     bound[value] += 1
-        if enter or not isinstance(child, _SCOPES):
+        if enter or not isinstance(child, SCOPES):
             pending.extend(ast.iter_child_nodes(child))
         else:  # what the enclosing scope evaluates: decorators, bases, defaults (a walrus binds there)
             pending.extend(n for f in ("decorator_list", "bases", "keywords") for n in getattr(child, f, ()))

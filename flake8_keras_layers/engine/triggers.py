@@ -5,7 +5,7 @@ costs a flake8 run about 40 ms, and most files never need it: the plugin
 runs the pre-filter (prefilter.screen) over this table first and imports the
 rest only for a file that passes. One entry per rule of ``rules.ALL``, in
 its order, with the rule's own ``methods``, ``mixed_in``, ``callees``,
-``keywords`` and ``opt_in``; tests/test_triggers.py holds the two equal.
+``keywords``, ``needs`` and ``opt_in``; tests/test_triggers.py holds the two equal.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ class Trigger:
     module_rule: bool = False  # a rules.ModuleRule: triggered by callees and keywords
     callees: frozenset[str] = frozenset()
     keywords: frozenset[str] = frozenset()
+    needs: str = ""  # a rules.ModuleRule's: what a call must be for it to report (engine/denied.py)
 
     def wants(self, own_methods, bases: int) -> bool:
         """As ``Rule.wants``."""
@@ -32,8 +33,9 @@ def _on(code: str, *methods: str, **flags) -> Trigger:
     return Trigger(code, frozenset(methods), **flags)
 
 
-def _calls(code: str, callees=(), keywords=(), opt_in: bool = False) -> Trigger:
-    return Trigger(code, opt_in=opt_in, module_rule=True, callees=frozenset(callees), keywords=frozenset(keywords))
+def _calls(code: str, callees=(), keywords=(), opt_in: bool = False, needs: str = "") -> Trigger:
+    return Trigger(code, opt_in=opt_in, module_rule=True, callees=frozenset(callees), keywords=frozenset(keywords),
+                   needs=needs)
 
 
 ALL: tuple[Trigger, ...] = (
@@ -42,18 +44,18 @@ ALL: tuple[Trigger, ...] = (
     _on("KL103", "call"),
     _on("KL104", "call"),
     _on("KL105", "__init__"),
-    _calls("KL106", callees=("add_weight",)),
+    _calls("KL106", callees=("add_weight",), needs="method"),
     _on("KL107", "__init__"),
     _on("KL108", "__init__"),
     _on("KL109", "call", opt_in=True),
     _on("KL201", "call"),
     _on("KL202", "call"),
     _on("KL903", "call", opt_in=True),
-    _calls("KL301", keywords=("activation",)),
+    _calls("KL301", keywords=("activation",), needs="callee"),
     _on("KL302", "__init__"),
     _on("KL303", "get_config"),
     _on("KL304", "__init__"),
     _on("KL305", "get_config"),
     _on("KL901", "call", opt_in=True),
-    _calls("KL902", callees=("Lambda",), opt_in=True),
+    _calls("KL902", callees=("Lambda",), opt_in=True, needs="callee"),
 )

@@ -50,6 +50,7 @@ class ActivationLayerInstance(ModuleRule):
     name = "activation-layer-instance"
     summary = "activation= given a layer instance: from_config and .keras reload raise TypeError"
     keywords = frozenset({"activation"})
+    needs = "callee"
 
     def check_module(self, ctx: ModuleContext) -> Iterator[Diagnostic]:
         for call in syntax.module_nodes(ctx.module, nodes.Call):

@@ -161,6 +161,10 @@ class ModuleRule(Rule):
     module_rule = True
     callees: ClassVar[frozenset[str]] = frozenset()
     keywords: ClassVar[frozenset[str]] = frozenset()
+    # What a call must be for the rule to report there, when it must (pre-filter step 4, engine/denied.py,
+    # skips a file where no call is): "callee", one whose callee infers to a Keras class or a class the
+    # resolver finds Keras above; "method", one in a method of a class the resolver finds Keras above.
+    needs: ClassVar[str] = ""
 
     def check_module(self, ctx: ModuleContext) -> Iterator[Diagnostic]:
         raise NotImplementedError

@@ -99,6 +99,7 @@ class LambdaNotLoadable(ModuleRule):
     name = "lambda-not-loadable"
     summary = "layers.Lambda(lambda ...): .keras/.h5 files holding it refuse to load unless safe_mode=False"
     callees = frozenset({"Lambda"})
+    needs = "callee"
     opt_in = True
 
     def check_module(self, ctx: ModuleContext) -> Iterator[Diagnostic]:

@@ -322,6 +322,7 @@ class AddWeightPositionalName(ModuleRule):
     name = "add-weight-positional-name"
     summary = "add_weight() given the weight name (Keras 3 takes it as the shape) or four arguments positionally"
     callees = frozenset({"add_weight"})
+    needs = "method"
 
     def check_module(self, ctx: ModuleContext) -> Iterator[Diagnostic]:
         # Only the ``keras`` namespace can be Keras 3 (tf_keras never is): its releases decide.
