@@ -212,6 +212,26 @@ MODULE_CASES = [
     ("lambda-of-a-refused-module", "x = core.Lambda(lambda v: v)\n", SILENT),
     ("keras-lambda", "x = layers.Lambda(lambda v: v)\n", "KL106 KL301"),
     ("star-import", "from somewhere import *\nx = core.Dense(4, activation=layers.ReLU())\n", ""),
+    # {module}: the module's own name. astroid adds an attribute assigned on a module to that module.
+    ("name-assigned-as-an-attribute",
+     "import {module}\n{module}.core = layers\nx = core.Dense(4, activation=layers.ReLU())\n", "KL106 KL902"),
+    ("denied-class-name-assigned-as-an-attribute",
+     "import {module}\n{module}.Cell = layers.Dense\nx = Cell(activation=layers.ReLU())\n", "KL106 KL902"),
+    ("super-assigned-on-builtins",
+     "import builtins\nbuiltins.super = lambda: layers\nclass Sub(base_layer.Layer):\n    def build(self, s):\n"
+     "        super().Dense(4, activation=layers.ReLU())\n", "KL106 KL902"),
+    ("walrus-in-an-annotation",
+     "def f(x: (core := layers)):\n    return x\ny = core.Dense(4, activation=layers.ReLU())\n", "KL106 KL902"),
+    ("super-declared-global",
+     "def f():\n    global super\nclass Sub(base_layer.Layer):\n    def __init__(self, a):\n"
+     "        super().__init__(activation=a)\n", "KL106 KL902"),
+    ("super-with-keywords",
+     "class Sub(base_layer.Layer):\n    def __init__(self, a):\n        super(x=1).__init__(activation=a)\n",
+     "KL106 KL902"),
+    ("denied-class-name-declared-global",
+     "def f():\n    global Cell\nx = Cell(activation=layers.ReLU())\n", "KL106 KL902"),
+    ("relative-import", "from .tensorflow.python.keras.layers import Dense\nx = Dense(4, activation=layers.ReLU())\n",
+     "KL106 KL902"),
 ]
 
 
@@ -221,7 +241,7 @@ def _rules():
 
 @pytest.mark.parametrize("name, body, silent", MODULE_CASES, ids=[c[0] for c in MODULE_CASES])
 def test_which_module_rules_are_silent(name, body, silent):
-    tree = ast.parse(HEADER + body)
+    tree = ast.parse(HEADER + body.replace("{module}", "m"))
     found = Denied(tree, stubs.ROOTS, stubs.module_names(facts.default())).silent_rules(_rules())
     assert sorted(found) == silent.split()
 
@@ -244,8 +264,8 @@ def test_silent_rules_are_what_astroid_says(tmp_path, transforms):
     rules = _rules()
     reporting_in = {}
     for name, body, _ in MODULE_CASES:
-        source = HEADER + body
         path = tmp_path / f"{name.replace('-', '_')}.py"
+        source = HEADER + body.replace("{module}", path.stem)
         path.write_text(source)
         silent = Denied(ast.parse(source), stubs.ROOTS, stubs.module_names(facts.default())).silent_rules(rules)
         with Session(str(path), facts.default()) as session:
@@ -261,6 +281,8 @@ def test_silent_rules_are_what_astroid_says(tmp_path, transforms):
     assert reporting_in["keras-callee"] == {"KL301"} and reporting_in["keras-lambda"] == {"KL902"}
     assert reporting_in["add-weight-in-a-keras-class"] == {"KL106"}
     assert reporting_in["super-of-a-class-astroid-reads-a-base-of"] == ({"KL301"} if transforms else set())
+    assert reporting_in["name-assigned-as-an-attribute"] == {"KL301"}
+    assert reporting_in["super-assigned-on-builtins"] == (set() if transforms else {"KL301"})
 
 
 def _triggers(rule, call: nodes.Call) -> bool:
@@ -286,3 +308,29 @@ def test_a_star_import_anywhere_leaves_every_rule_to_astroid():
     body = "x = core.Dense(4, activation=layers.ReLU())\n"
     for source in ("from somewhere import *\n" + HEADER + body, HEADER + "from somewhere import *\n" + body):
         assert not Denied(ast.parse(source), stubs.ROOTS, stubs.module_names(facts.default())).silent_rules(_rules())
+
+
+def test_a_class_with_type_parameters_is_not_claimed():
+    """``class L[T](base_layer.Layer)`` (Python 3.12): astroid looks ``base_layer`` up in the class body first.
+    The node's ``type_params`` are set by hand: this test runs on any Python."""
+    tree = ast.parse(HEADER + "class L(base_layer.Layer):\n    def build(self, shape):\n        self.add_weight('w')\n")
+    generic = tree.body[-1]
+    assert _claims(tree) == ({"Cell", "L"}, {"KL106", "KL301", "KL902"})
+    generic.type_params = [ast.Name("T")]
+    assert _claims(tree) == ({"Cell"}, {"KL301", "KL902"})
+
+
+def _claims(tree: ast.AST) -> tuple[set[str], set[str]]:
+    found = Denied(tree, stubs.ROOTS, stubs.module_names(facts.default()))
+    names = {n.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and n.lineno in found.classes}
+    return names, set(found.silent_rules(_rules()))
+
+
+def test_not_in_a_module_whose_own_classes_the_stubs_take_for_keras(tmp_path, monkeypatch):
+    """A project's ``keras/layers.py`` (not Keras' own tree): keras_identity takes its classes for Keras'."""
+    (tmp_path / "keras").mkdir()
+    (tmp_path / "keras" / "__init__.py").write_text("")
+    monkeypatch.setattr(driver, "Session", _open)
+    source = HEADER + "class L(base_layer.Layer):\n    def build(self, shape):\n        self.add_weight('w')\n"
+    with pytest.raises(_Opened):
+        driver.analyze(source, str(tmp_path / "keras" / "layers.py"), versions.Target.any(), facts.default)

@@ -105,9 +105,20 @@ def test_plain_classes_are_what_the_resolver_says(tmp_path):
 
 
 @pytest.mark.parametrize("header", ["from somewhere import *\n", "def f():\n    global Exception\n    Exception = 1\n",
-                                    "import Exception\n", "for Exception in ():\n    pass\n"])
+                                    "import Exception\n", "for Exception in ():\n    pass\n",
+                                    "def f(x: (Exception := int)):\n    pass\n",  # astroid binds it here
+                                    "def f(*x: (Exception := int)) -> None:\n    pass\n"])
 def test_a_rebinding_leaves_the_class_unproven(header):
     tree = ast.parse(header + "class Error(Exception):\n    def __init__(self):\n        pass\n")
+    assert not plain_classes(tree)
+
+
+def test_a_class_with_type_parameters_is_unproven():
+    """``class Error[T](Exception)`` (Python 3.12): astroid looks ``Exception`` up in the class body first.
+    The node's ``type_params`` are set by hand: this test runs on any Python."""
+    tree = ast.parse("class Error(Exception):\n    def __init__(self):\n        pass\n")
+    assert plain_classes(tree)
+    tree.body[0].type_params = [ast.Name("T")]
     assert not plain_classes(tree)
 
 

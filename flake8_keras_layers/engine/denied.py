@@ -19,17 +19,21 @@ driver, which knows the stub modules, and not in Keras' own source tree, whose
 
 tf_keras' own source, and code on TensorFlow's private Keras, then never
 reaches astroid. A star import, a name bound any other way (or in a scope
-around the call), ``global``, a relative import leave everything to astroid.
+around the call), ``global``, a relative import, the name assigned as an
+attribute anywhere in the module (``m.core = ...``: astroid adds it to the
+module itself if ``m`` is this module), or a class with type parameters
+leave it to astroid.
 """
 
 from __future__ import annotations
 
 import ast
 import builtins
+import functools
 from typing import Iterable
 
 from .ast_walk import BLOCK_FIELDS, statements
-from .prefilter import SCOPES, BoundAround, Triggered, bound_names
+from .prefilter import SCOPES, BoundAround, Triggered, bound_names, generic
 
 
 class Denied:
@@ -45,10 +49,12 @@ class Denied:
         self._global = {n for node in statements(tree) if isinstance(node, ast.Global) for n in node.names}
         self._around = BoundAround()
         top = [s for s in getattr(tree, "body", ()) if isinstance(s, ast.ClassDef)]
-        denied = [] if self._star else [c for c in top if any(self.refused(n) for n in map(_root, c.bases) if n)]
+        denied = [] if self._star else [c for c in top if not generic(c) and any(
+            self.refused(n) for n in map(_root, c.bases) if n)]
         self.classes = frozenset(c.lineno for c in denied)
         self._denied = {id(c) for c in denied}
-        self._by_name = {c.name: c for c in denied if self._bound[c.name] == 1 and c.name not in self._global}
+        self._by_name = {c.name: c for c in denied if self._bound[c.name] == 1 and c.name not in self._global
+                         and c.name not in self._assigned_attributes}
         # astroid finds nothing above these: every base infers to nothing, so their MRO is themselves alone.
         self._alone = {id(c) for c in denied if all(self.refused(_root(b) or "") for b in c.bases)}
 
@@ -79,7 +85,15 @@ class Denied:
         modules = self._imported.get(name, ())
         return (not self._star and bool(modules) and len(modules) == self._bound[name]
                 and name not in self._global and not hasattr(builtins, name)
-                and all(m.partition(".")[0] in self._roots and m not in self._stub_modules for m in modules))
+                and all(m.partition(".")[0] in self._roots and m not in self._stub_modules for m in modules)
+                and name not in self._assigned_attributes)
+
+    @functools.cached_property
+    def _assigned_attributes(self) -> frozenset[str]:
+        """Names the module assigns as attributes (``m.core = ...``, ``builtins.super = ...``): astroid adds them
+        to whatever the object infers to, this very module (imported by itself) or builtins included."""
+        return frozenset(n.attr for n in ast.walk(self._tree)
+                         if isinstance(n, ast.Attribute) and not isinstance(n.ctx, ast.Load))
 
     def silent_rules(self, rules: Iterable[Triggered]) -> frozenset[str]:
         """The codes of the module ``rules`` that no call of the module can make report."""
@@ -119,7 +133,8 @@ class Denied:
         """``super()``, the builtin's."""
         return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"
                 and not node.args and not node.keywords and not self._bound["super"]
-                and "super" not in self._global and not self._around(scopes, "super"))
+                and "super" not in self._global and not self._around(scopes, "super")
+                and "super" not in self._assigned_attributes)
 
 
 def _root(expr: ast.AST) -> str | None:

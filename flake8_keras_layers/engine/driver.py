@@ -56,7 +56,7 @@ def analyze(
     # Only now: most files never get here, and the facts and the target (the project's declarations)
     # cost a read each.
     knowledge = knowledge if isinstance(knowledge, Knowledge) else knowledge()
-    if project.keras_source_root(filename) is None:  # step 4 of the pre-filter
+    if _refusals_hold(filename):  # step 4 of the pre-filter
         refused = denied.Denied(tree, stubs.ROOTS, stubs.module_names(knowledge))
         wanted -= refused.classes
         silent = refused.silent_rules(module_rules)
@@ -73,6 +73,14 @@ def analyze(
                  if isinstance(s, ast.ClassDef) and s.lineno in deep]
         found = [d for d in found if not any(first <= d.line <= last for first, last in spans)]
     return sorted(set(found), key=lambda d: (d.line, d.col, d.code))
+
+
+def _refusals_hold(filename: str) -> bool:
+    """Whether step 4's reasoning holds in the file: not in Keras' own source tree (its ``keras.src`` modules
+    are read), nor in a module whose own classes the stubs take for Keras' by its name (``keras/layers.py``)."""
+    if project.keras_source_root(filename) is not None:
+        return False
+    return project.is_stdin(filename) or project.module_name_for(filename)[0] not in stubs.FAMILY_OF_MODULE
 
 
 def _run(session: Session, source: str, target: Target, tree: ast.AST, deep: frozenset[int],

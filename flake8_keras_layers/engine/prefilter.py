@@ -32,7 +32,7 @@ import builtins
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import Iterator, Protocol, TypeVar
 
 from .ast_walk import BLOCK_FIELDS, statements
 
@@ -205,7 +205,7 @@ def plain_classes(tree: ast.AST) -> frozenset[int]:
     known: dict[int, bool] = {}  # plain or not, for the top-level classes, in source order: a base comes first
 
     def plain(cls: ast.ClassDef, scopes: tuple[ast.AST, ...]) -> bool:
-        return all(
+        return not generic(cls) and all(
             isinstance(b, ast.Name) and not bound_around(scopes, b.id) and (
                 (b.id in _BUILTIN_CLASSES and not module_bound[b.id])
                 or (b.id in top and top[b.id].lineno < cls.lineno and known.get(id(top[b.id]), False)))
@@ -216,6 +216,12 @@ def plain_classes(tree: ast.AST) -> frozenset[int]:
             known[id(statement)] = plain(statement, ())
     return frozenset(cls.lineno for cls, scopes in classes if known.get(id(cls)) or (
         id(cls) not in known and plain(cls, scopes)))
+
+
+def generic(cls: ast.ClassDef) -> bool:
+    """A class with type parameters (``class C[T](Base)``, Python 3.12): astroid looks its bases' names up in
+    the class's own body first, where Python does not."""
+    return bool(getattr(cls, "type_params", None))
 
 
 class BoundAround:
@@ -252,8 +258,19 @@ def bound_names(node: ast.AST, enter: bool) -> Counter[str]:
                     bound[value] += 1
         if enter or not isinstance(child, SCOPES):
             pending.extend(ast.iter_child_nodes(child))
-        else:  # what the enclosing scope evaluates: decorators, bases, defaults (a walrus binds there)
+        else:  # what the enclosing scope evaluates: decorators, bases, defaults, annotations (a walrus binds there)
             pending.extend(n for f in ("decorator_list", "bases", "keywords") for n in getattr(child, f, ()))
             if not isinstance(child, ast.ClassDef):
-                pending.extend(d for d in (*child.args.defaults, *child.args.kw_defaults) if d is not None)
+                pending.extend(_evaluated_outside(child))
     return bound
+
+
+def _evaluated_outside(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> Iterator[ast.AST]:
+    """A function's defaults and annotations: expressions its enclosing scope evaluates."""
+    arguments = function.args
+    yield from (d for d in (*arguments.defaults, *arguments.kw_defaults) if d is not None)
+    parameters = (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg)
+    yield from (p.annotation for p in parameters if p is not None and p.annotation is not None)
+    returns = getattr(function, "returns", None)
+    if returns is not None:
+        yield returns
