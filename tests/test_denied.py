@@ -152,7 +152,7 @@ def _open(*args):
     raise _Opened()  # in place of opening a session
 
 
-# Module rules (Denied.silent_rules): what each case's calls leave silent, by what the rule needs of a call.
+# Module rules (Denied.silent): what each case's calls leave silent, by what the rule needs of a call.
 HEADER = """\
 from tensorflow.python.keras.layers import core
 from tf_keras.src.engine import base_layer
@@ -215,6 +215,11 @@ MODULE_CASES = [
     # {module}: the module's own name. astroid adds an attribute assigned on a module to that module.
     ("name-assigned-as-an-attribute",
      "import {module}\n{module}.core = layers\nx = core.Dense(4, activation=layers.ReLU())\n", "KL106 KL902"),
+    ("name-assigned-as-an-attribute-across-lines",
+     "import {module}\n({module} .  # a comment\n    core) = layers\nx = core.Dense(4, activation=layers.ReLU())\n",
+     "KL106 KL902"),
+    ("name-assigned-as-an-attribute-after-a-continuation",
+     "import {module}\n{module}.\\\ncore = layers\nx = core.Dense(4, activation=layers.ReLU())\n", "KL106 KL902"),
     ("denied-class-name-assigned-as-an-attribute",
      "import {module}\n{module}.Cell = layers.Dense\nx = Cell(activation=layers.ReLU())\n", "KL106 KL902"),
     ("super-assigned-on-builtins",
@@ -241,8 +246,8 @@ def _rules():
 
 @pytest.mark.parametrize("name, body, silent", MODULE_CASES, ids=[c[0] for c in MODULE_CASES])
 def test_which_module_rules_are_silent(name, body, silent):
-    tree = ast.parse(HEADER + body.replace("{module}", "m"))
-    found = Denied(tree, stubs.ROOTS, stubs.module_names(facts.default())).silent_rules(_rules())
+    source = HEADER + body.replace("{module}", "m")
+    found = Denied(ast.parse(source), stubs.ROOTS, stubs.module_names(facts.default()), _rules(), source).silent
     assert sorted(found) == silent.split()
 
 
@@ -267,7 +272,7 @@ def test_silent_rules_are_what_astroid_says(tmp_path, transforms):
         path = tmp_path / f"{name.replace('-', '_')}.py"
         source = HEADER + body.replace("{module}", path.stem)
         path.write_text(source)
-        silent = Denied(ast.parse(source), stubs.ROOTS, stubs.module_names(facts.default())).silent_rules(rules)
+        silent = Denied(ast.parse(source), stubs.ROOTS, stubs.module_names(facts.default()), rules, source).silent
         with Session(str(path), facts.default()) as session:
             if transforms:
                 module = AstroidBuilder(session.manager).string_build(source, path.stem, str(path))
@@ -282,6 +287,7 @@ def test_silent_rules_are_what_astroid_says(tmp_path, transforms):
     assert reporting_in["add-weight-in-a-keras-class"] == {"KL106"}
     assert reporting_in["super-of-a-class-astroid-reads-a-base-of"] == ({"KL301"} if transforms else set())
     assert reporting_in["name-assigned-as-an-attribute"] == {"KL301"}
+    assert reporting_in["name-assigned-as-an-attribute-across-lines"] == {"KL301"}
     assert reporting_in["super-assigned-on-builtins"] == (set() if transforms else {"KL301"})
 
 
@@ -307,7 +313,7 @@ def test_a_star_import_anywhere_leaves_every_rule_to_astroid():
     """Wherever it is (the module's imports are read from the last statement up)."""
     body = "x = core.Dense(4, activation=layers.ReLU())\n"
     for source in ("from somewhere import *\n" + HEADER + body, HEADER + "from somewhere import *\n" + body):
-        assert not Denied(ast.parse(source), stubs.ROOTS, stubs.module_names(facts.default())).silent_rules(_rules())
+        assert not Denied(ast.parse(source), stubs.ROOTS, stubs.module_names(facts.default()), _rules(), source).silent
 
 
 def test_a_class_with_type_parameters_is_not_claimed():
@@ -321,9 +327,9 @@ def test_a_class_with_type_parameters_is_not_claimed():
 
 
 def _claims(tree: ast.AST) -> tuple[set[str], set[str]]:
-    found = Denied(tree, stubs.ROOTS, stubs.module_names(facts.default()))
+    found = Denied(tree, stubs.ROOTS, stubs.module_names(facts.default()), _rules())
     names = {n.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and n.lineno in found.classes}
-    return names, set(found.silent_rules(_rules()))
+    return names, set(found.silent)
 
 
 def test_not_in_a_module_whose_own_classes_the_stubs_take_for_keras(tmp_path, monkeypatch):

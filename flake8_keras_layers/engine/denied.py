@@ -8,7 +8,7 @@ driver, which knows the stub modules, and not in Keras' own source tree, whose
 
 - ``classes``: its module-level classes with such a base. The resolver finds
   no Keras class above them, so no class rule runs on them.
-- ``silent_rules``: its module rules none of whose calls can report, by what
+- ``silent``: its module rules none of whose calls can report, by what
   each rule ``needs`` of a call (rules.ModuleRule.needs):
   - ``"callee"``, a callee that infers to a class: not one that is such a
     name or an attribute of one, a class of ``classes`` by its name, or an
@@ -30,6 +30,8 @@ from __future__ import annotations
 import ast
 import builtins
 import functools
+import re
+from collections import Counter
 from typing import Iterable
 
 from .ast_walk import BLOCK_FIELDS, statements
@@ -37,26 +39,64 @@ from .prefilter import SCOPES, BoundAround, Triggered, bound_names, generic
 
 
 class Denied:
-    """Step 4's verdicts on one module's ``tree``; ``stub_modules``: every module a stub provides."""
+    """Step 4's verdicts on one module's ``tree`` (``source``, its text, spares a walk; ``stub_modules``: every
+    module a stub provides; ``rules``: the module rules ``silent`` decides on), each computed when asked."""
 
-    def __init__(self, tree: ast.AST, roots: tuple[str, ...], stub_modules: frozenset[str]):
+    def __init__(self, tree: ast.AST, roots: tuple[str, ...], stub_modules: frozenset[str],
+                 rules: Iterable[Triggered] = (), source: str | None = None):
         self._tree = tree
         self._roots = roots
         self._stub_modules = stub_modules
+        self._rules = [rule for rule in rules if getattr(rule, "needs", "")]
+        self._source = source if source is not None and source.isascii() else None  # else NFKC: see prefilter
         self._imported: dict[str, list[str]] = {}  # name -> the module each of its import bindings imports
         self._star = self._read_imports()
-        self._bound = bound_names(tree, enter=False)
-        self._global = {n for node in statements(tree) if isinstance(node, ast.Global) for n in node.names}
         self._around = BoundAround()
-        top = [s for s in getattr(tree, "body", ()) if isinstance(s, ast.ClassDef)]
-        denied = [] if self._star else [c for c in top if not generic(c) and any(
-            self.refused(n) for n in map(_root, c.bases) if n)]
-        self.classes = frozenset(c.lineno for c in denied)
+        self._assigned_names: dict[str, bool] = {}
+
+    @functools.cached_property
+    def classes(self) -> frozenset[int]:
+        """Lines of the module-level classes with a base astroid cannot import."""
+        return frozenset(c.lineno for c in self._denied_classes)
+
+    @functools.cached_property
+    def silent(self) -> frozenset[str]:
+        """Codes of the module rules that no call of the module can make report."""
+        if not self._rules or not any(map(self.refused, self._imported)):
+            return frozenset()  # nothing refused: not worth a walk for calls outside classes
+        denied = self._denied_classes
         self._denied = {id(c) for c in denied}
-        self._by_name = {c.name: c for c in denied if self._bound[c.name] == 1 and c.name not in self._global
-                         and c.name not in self._assigned_attributes}
+        self._by_name = {c.name for c in denied if self._bound[c.name] == 1 and c.name not in self._global
+                         and not self._assigned(c.name)}
         # astroid finds nothing above these: every base infers to nothing, so their MRO is themselves alone.
         self._alone = {id(c) for c in denied if all(self.refused(_root(b) or "") for b in c.bases)}
+        calls = self._walk[0]
+        return frozenset(rule.code for rule in self._rules if all(
+            self._cannot_report(getattr(rule, "needs"), *found) for found in calls if _triggers(rule, found[0])))
+
+    @functools.cached_property
+    def _denied_classes(self) -> list[ast.ClassDef]:
+        return [c for c in getattr(self._tree, "body", ()) if isinstance(c, ast.ClassDef) and not generic(c)
+                and any(self.refused(n) for n in map(_root, c.bases) if n)]
+
+    @functools.cached_property
+    def _bound(self) -> Counter[str]:
+        return bound_names(self._tree, enter=False)
+
+    @functools.cached_property
+    def _global(self) -> set[str]:
+        if self._source is not None and "global" not in self._source:
+            return set()
+        return {n for node in statements(self._tree) if isinstance(node, ast.Global) for n in node.names}
+
+    def _assigned(self, name: str) -> bool:
+        """Whether the module assigns ``name`` as an attribute (``m.core = ...``, ``builtins.super = ...``): astroid
+        adds it to whatever the object infers to, this very module (imported by itself) or builtins included.
+        Walked only when the text has ``.`` then the name (between them only spaces, comments, continuations)."""
+        if name not in self._assigned_names:
+            written = self._source is None or re.search(_AFTER_DOT.format(re.escape(name)), self._source)
+            self._assigned_names[name] = bool(written) and name in self._walk[1]
+        return self._assigned_names[name]
 
     def _read_imports(self) -> bool:
         """Fills ``_imported`` from the module's scope (statements, not entering functions or classes);
@@ -83,34 +123,34 @@ class Denied:
     def refused(self, name: str) -> bool:
         """``name`` is bound at module level only by imports from modules astroid refuses."""
         modules = self._imported.get(name, ())
-        return (not self._star and bool(modules) and len(modules) == self._bound[name]
-                and name not in self._global and not hasattr(builtins, name)
+        return (not self._star and bool(modules) and not hasattr(builtins, name)
                 and all(m.partition(".")[0] in self._roots and m not in self._stub_modules for m in modules)
-                and name not in self._assigned_attributes)
+                and len(modules) == self._bound[name] and name not in self._global and not self._assigned(name))
 
     @functools.cached_property
-    def _assigned_attributes(self) -> frozenset[str]:
-        """Names the module assigns as attributes (``m.core = ...``, ``builtins.super = ...``): astroid adds them
-        to whatever the object infers to, this very module (imported by itself) or builtins included."""
-        return frozenset(n.attr for n in ast.walk(self._tree)
-                         if isinstance(n, ast.Attribute) and not isinstance(n.ctx, ast.Load))
-
-    def silent_rules(self, rules: Iterable[Triggered]) -> frozenset[str]:
-        """The codes of the module ``rules`` that no call of the module can make report."""
-        silent = {rule.code: rule for rule in rules if getattr(rule, "needs", "")}
-        if not silent or not (self._denied or any(map(self.refused, self._imported))):
-            return frozenset()  # nothing refused (most files): not worth a walk for calls outside classes
+    def _walk(self) -> tuple[list[tuple[ast.Call, tuple[ast.AST, ...], ast.ClassDef | None]], set[str]]:
+        """One walk of the module: the calls that trigger one of the rules, each with the scopes and the
+        innermost class around it, and the names assigned as attributes."""
+        calls = []
+        stored: set[str] = set()
         pending: list[tuple[ast.AST, tuple[ast.AST, ...], ast.ClassDef | None]] = [(self._tree, (), None)]
-        while pending and silent:
+        while pending:
             node, scopes, klass = pending.pop()
-            if isinstance(node, ast.Call):
-                for code, rule in list(silent.items()):
-                    if _triggers(rule, node) and not self._cannot_report(getattr(rule, "needs"), node, scopes, klass):
-                        del silent[code]
-            inner = (*scopes, node) if isinstance(node, SCOPES) else scopes
-            klass = node if isinstance(node, ast.ClassDef) else klass
-            pending.extend((child, inner, klass) for child in ast.iter_child_nodes(node))
-        return frozenset(silent)
+            kind = type(node)
+            if kind is ast.Attribute and type(node.ctx) is not ast.Load:  # type: ignore[attr-defined]
+                stored.add(node.attr)  # type: ignore[attr-defined]
+            elif kind is ast.Call and any(_triggers(rule, node) for rule in self._rules):  # type: ignore[arg-type]
+                calls.append((node, scopes, klass))
+            if isinstance(node, SCOPES):
+                scopes = (*scopes, node)
+                klass = node if kind is ast.ClassDef else klass  # type: ignore[assignment]
+            for field in node._fields:
+                value = getattr(node, field, None)
+                if isinstance(value, ast.AST):
+                    pending.append((value, scopes, klass))
+                elif type(value) is list:
+                    pending.extend((item, scopes, klass) for item in value if isinstance(item, ast.AST))
+        return calls, stored  # type: ignore[return-value]
 
     def _cannot_report(self, needs: str, call: ast.Call, scopes: tuple[ast.AST, ...],
                        klass: ast.ClassDef | None) -> bool:
@@ -134,7 +174,12 @@ class Denied:
         return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"
                 and not node.args and not node.keywords and not self._bound["super"]
                 and "super" not in self._global and not self._around(scopes, "super")
-                and "super" not in self._assigned_attributes)
+                and not self._assigned("super"))
+
+
+# ``.`` then a name, as an attribute can be written: spaces, newlines in brackets, comments, continuations between.
+# Each piece matches one way only (a comment runs to its newline): linear time on any text.
+_AFTER_DOT = r"\.(?:[ \t\f\r\n]|\\\r?\n|#[^\r\n]*\r?\n)*{}\b"
 
 
 def _root(expr: ast.AST) -> str | None:

@@ -57,12 +57,12 @@ def analyze(
     # cost a read each.
     knowledge = knowledge if isinstance(knowledge, Knowledge) else knowledge()
     if _refusals_hold(filename):  # step 4 of the pre-filter
-        refused = denied.Denied(tree, stubs.ROOTS, stubs.module_names(knowledge))
+        refused = denied.Denied(tree, stubs.ROOTS, stubs.module_names(knowledge), module_rules, source)
         wanted -= refused.classes
-        silent = refused.silent_rules(module_rules)
-        module_rules = tuple(r for r in module_rules if r.code not in silent)
-        if not wanted and not module_rules:
-            return []  # tf_keras' own source: every class's base imported from a module astroid refuses
+        if not wanted:  # the module rules matter only if nothing else takes the file to astroid
+            module_rules = tuple(r for r in module_rules if r.code not in refused.silent)
+            if not module_rules:
+                return []  # tf_keras' own source: every class's base imported from a module astroid refuses
     target = target if isinstance(target, Target) else target()
     target = keras2_uses.narrow(target, tree, source)  # a file using a Keras 2 only API cannot run Keras 3
     with Session(filename, knowledge) as session:
