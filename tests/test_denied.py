@@ -220,6 +220,14 @@ MODULE_CASES = [
      "KL106 KL902"),
     ("name-assigned-as-an-attribute-after-a-continuation",
      "import {module}\n{module}.\\\ncore = layers\nx = core.Dense(4, activation=layers.ReLU())\n", "KL106 KL902"),
+    ("name-assigned-as-an-attribute-after-a-tab-and-a-form-feed",
+     "import {module}\n{module}.\t\x0ccore = layers\nx = core.Dense(4, activation=layers.ReLU())\n", "KL106 KL902"),
+    ("name-assigned-as-an-attribute-after-a-newline-in-brackets",
+     "import {module}\n({module}.\n    core) = layers\nx = core.Dense(4, activation=layers.ReLU())\n", "KL106 KL902"),
+    ("name-assigned-as-an-attribute-after-a-carriage-return",  # flake8 keeps it in some stdin sources
+     "import {module}\n{module}.\\\rcore = layers\nx = core.Dense(4, activation=layers.ReLU())\n", "KL106 KL902"),
+    ("name-assigned-as-an-attribute-spelled-in-fullwidth",  # Python folds it (NFKC): the text test is not used
+     "import {module}\n{module}.\uff43ore = layers\nx = core.Dense(4, activation=layers.ReLU())\n", "KL106 KL902"),
     ("denied-class-name-assigned-as-an-attribute",
      "import {module}\n{module}.Cell = layers.Dense\nx = Cell(activation=layers.ReLU())\n", "KL106 KL902"),
     ("super-assigned-on-builtins",
@@ -271,7 +279,7 @@ def test_silent_rules_are_what_astroid_says(tmp_path, transforms):
     for name, body, _ in MODULE_CASES:
         path = tmp_path / f"{name.replace('-', '_')}.py"
         source = HEADER + body.replace("{module}", path.stem)
-        path.write_text(source)
+        path.write_text(source, encoding="utf-8", newline="")
         silent = Denied(ast.parse(source), stubs.ROOTS, stubs.module_names(facts.default()), rules, source).silent
         with Session(str(path), facts.default()) as session:
             if transforms:
@@ -286,8 +294,7 @@ def test_silent_rules_are_what_astroid_says(tmp_path, transforms):
     assert reporting_in["keras-callee"] == {"KL301"} and reporting_in["keras-lambda"] == {"KL902"}
     assert reporting_in["add-weight-in-a-keras-class"] == {"KL106"}
     assert reporting_in["super-of-a-class-astroid-reads-a-base-of"] == ({"KL301"} if transforms else set())
-    assert reporting_in["name-assigned-as-an-attribute"] == {"KL301"}
-    assert reporting_in["name-assigned-as-an-attribute-across-lines"] == {"KL301"}
+    assert all(found == {"KL301"} for name, found in reporting_in.items() if name.startswith("name-assigned"))
     assert reporting_in["super-assigned-on-builtins"] == (set() if transforms else {"KL301"})
 
 

@@ -92,10 +92,10 @@ class Denied:
     def _assigned(self, name: str) -> bool:
         """Whether the module assigns ``name`` as an attribute (``m.core = ...``, ``builtins.super = ...``): astroid
         adds it to whatever the object infers to, this very module (imported by itself) or builtins included.
-        Walked only when the text has ``.`` then the name (between them only spaces, comments, continuations)."""
+        The module is walked only when the text has the name right after a dot or at the start of a line."""
         if name not in self._assigned_names:
-            written = self._source is None or re.search(_AFTER_DOT.format(re.escape(name)), self._source)
-            self._assigned_names[name] = bool(written) and name in self._walk[1]
+            written = self._source is None or _after_dot_or_line_start(self._source, name)
+            self._assigned_names[name] = written and name in self._walk[1]
         return self._assigned_names[name]
 
     def _read_imports(self) -> bool:
@@ -177,9 +177,17 @@ class Denied:
                 and not self._assigned("super"))
 
 
-# ``.`` then a name, as an attribute can be written: spaces, newlines in brackets, comments, continuations between.
-# Each piece matches one way only (a comment runs to its newline): linear time on any text.
-_AFTER_DOT = r"\.(?:[ \t\f\r\n]|\\\r?\n|#[^\r\n]*\r?\n)*{}\b"
+def _after_dot_or_line_start(text: str, name: str) -> bool:
+    """Whether ``name`` occurs after a dot, or first on a line (spaces aside): an attribute ``x.name`` can be
+    written with a comment, a continuation or, in brackets, a newline after the dot, and each of those ends
+    the line. Linear: the spaces skipped before distinct occurrences are distinct."""
+    for found in re.finditer(re.escape(name) + r"\b", text):
+        start = found.start()
+        while start and text[start - 1] in " \t\f":
+            start -= 1
+        if start == 0 or text[start - 1] in ".\n\r":
+            return True
+    return False
 
 
 def _root(expr: ast.AST) -> str | None:
