@@ -35,7 +35,7 @@ from collections import Counter
 from typing import Iterable
 
 from .ast_walk import BLOCK_FIELDS, statements
-from .prefilter import SCOPES, BoundAround, Triggered, bound_names, generic
+from .prefilter import SCOPES, BoundAround, Triggered, bound_names, callee_name, generic
 
 
 class Denied:
@@ -199,7 +199,5 @@ def _root(expr: ast.AST) -> str | None:
 
 def _triggers(rule: Triggered, call: ast.Call) -> bool:
     """As prefilter.called: the call's last name is one of the rule's callees, or it passes one of its keywords."""
-    func = call.func
-    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-    return name in getattr(rule, "callees", ()) or any(
+    return callee_name(call) in getattr(rule, "callees", ()) or any(
         k.arg in getattr(rule, "keywords", ()) for k in call.keywords if k.arg is not None)

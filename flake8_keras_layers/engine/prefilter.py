@@ -158,9 +158,8 @@ def called(tree: ast.AST, rules: tuple[R, ...]) -> tuple[R, ...]:
     while pending and len(triggered) < len(rules):
         node = pending.pop()
         if isinstance(node, ast.Call):
-            func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-            if isinstance(name, str):
+            name = callee_name(node)
+            if name is not None:
                 triggered.update(id(rule) for rule in callees.get(name, ()))
             for keyword in node.keywords:
                 if keyword.arg is not None:  # None: **mapping
@@ -172,6 +171,13 @@ def called(tree: ast.AST, rules: tuple[R, ...]) -> tuple[R, ...]:
             elif isinstance(value, list):
                 pending.extend(item for item in value if isinstance(item, ast.AST))
     return tuple(rule for rule in rules if id(rule) in triggered)
+
+
+def callee_name(call: ast.Call) -> str | None:
+    """The last name of the called expression (``Lambda`` of ``layers.Lambda(...)``): what ``callees`` match."""
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    return name if isinstance(name, str) else None
 
 
 _BUILTIN_CLASSES = frozenset(name for name, value in vars(builtins).items() if isinstance(value, type))
